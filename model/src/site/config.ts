@@ -55,7 +55,7 @@ export const siteSchema = z
       .object({
         bessNode: z.string().default('bess-controller'),
         meterNode: z.string().default('meter-float32'),
-        pcs: z.string().default('pcs-sunspec-701'),
+        pcs: z.string().default('pcs-tmeic'),
         bmsBlock: z.string().default('bms-block-802'),
         bmsString: z.string().default('bms-string-803'),
         cells: z.string().default('cells-805'),
@@ -68,7 +68,7 @@ export const siteSchema = z
       .default({
         bessNode: 'bess-controller',
         meterNode: 'meter-float32',
-        pcs: 'pcs-sunspec-701',
+        pcs: 'pcs-tmeic',
         bmsBlock: 'bms-block-802',
         bmsString: 'bms-string-803',
         cells: 'cells-805',
