@@ -6,14 +6,7 @@
 
 /** Device profiles of the site tree. */
 export type DeviceProfile =
-  | 'meterNode'
-  | 'bessNode'
-  | 'bessBlock'
-  | 'batteryString'
-  | 'hvac'
-  | 'safety'
-  | 'windNode'
-  | 'solarNode';
+  'meterNode' | 'bessNode' | 'bessBlock' | 'batteryString' | 'hvac' | 'safety' | 'windNode' | 'solarNode';
 
 export const DEVICE_PROFILES: readonly DeviceProfile[] = [
   'meterNode',

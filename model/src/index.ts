@@ -7,3 +7,4 @@ export * from './maps/plan';
 export * from './site/config';
 export * from './site/devices';
 export * from './metrics';
+export * from './api/query';

@@ -48,6 +48,12 @@ export const METRICS = {
   reactivePowerSetValue: m('kVAr', 'Reactive power setpoint'),
   availableDischargePower: m('kW', 'Available discharge power'),
   availableChargePower: m('kW', 'Available charge power (positive number)'),
+  // plant controller (BESS node)
+  energyRating: m('kWh', 'Energy rating: energy at full charge, may follow SOH (SunSpec 713 WHRtg)'),
+  storageState: m('', 'Storage status (enum: OK, WARNING, ERROR; SunSpec 713 Sta)'),
+  blocksOnline: m('', 'BESS blocks online (PCS running, strings connected)'),
+  plantStatus: m('', 'Plant controller status word (bitfield)'),
+  plantAlarms: m('', 'Plant controller alarm word (bitfield)'),
   // PCS internals
   dcLinkVoltage: m('V', 'PCS DC-link voltage'),
   dcLinkCurrent: m('A', 'PCS DC current, + discharge'),
@@ -61,6 +67,7 @@ export const METRICS = {
   // battery (BESS controller, block BMS, string BMS)
   stateOfCharge: m('%', 'State of charge (SOC)'),
   stateOfHealth: m('%', 'State of health (SOH), capacity-based'),
+  depthOfDischarge: m('%', 'Depth of discharge (DoD)'),
   energyAvailable: m('kWh', 'State of energy (SOE): energy available to discharge'),
   dcVoltage: m('V', 'Battery DC voltage'),
   dcCurrent: m('A', 'Battery DC current, + discharge'),
@@ -71,6 +78,8 @@ export const METRICS = {
   minCellVoltageCell: m('', 'Cell index (1-based) of the lowest cell voltage'),
   maxCellVoltageString: m('', 'String number of the highest cell voltage'),
   minCellVoltageString: m('', 'String number of the lowest cell voltage'),
+  maxCellVoltageModule: m('', 'Module number (1-based) of the highest cell voltage'),
+  minCellVoltageModule: m('', 'Module number (1-based) of the lowest cell voltage'),
   averageCellVoltage: m('V', 'Average cell voltage'),
   maxCellTemperature: m('°C', 'Highest cell temperature'),
   minCellTemperature: m('°C', 'Lowest cell temperature'),
@@ -78,6 +87,8 @@ export const METRICS = {
   minCellTemperatureCell: m('', 'Cell index (1-based) of the lowest cell temperature'),
   maxCellTemperatureString: m('', 'String number of the highest cell temperature'),
   minCellTemperatureString: m('', 'String number of the lowest cell temperature'),
+  maxCellTemperatureModule: m('', 'Module number (1-based) of the highest cell temperature'),
+  minCellTemperatureModule: m('', 'Module number (1-based) of the lowest cell temperature'),
   averageCellTemperature: m('°C', 'Average cell temperature'),
   chargeCurrentLimit: m('A', 'Maximum charge current allowed by the BMS'),
   dischargeCurrentLimit: m('A', 'Maximum discharge current allowed by the BMS'),
@@ -88,6 +99,9 @@ export const METRICS = {
   contactorState: m('', 'String contactor state (bitfield: positive, negative, pre-charge)'),
   stringStatus: m('', 'String status word (bitfield)'),
   stringEvents: m('', 'String event/alarm word (bitfield)'),
+  balancingCellCount: m('', 'Cells balancing now'),
+  connectionFailure: m('', 'Reason the string last failed to connect (enum, SunSpec 803 StrConFail)'),
+  disabledReason: m('', 'Reason the string is disabled (enum, SunSpec 803 StrDisRsn)'),
   // cells (SunSpec 805-style arrays)
   cellVoltages: m('V', 'Cell voltages, one element per cell', true),
   cellTemperatures: m('°C', 'Cell temperatures, one element per cell', true),
@@ -109,6 +123,8 @@ export const METRICS = {
   windSpeed: m('m/s', 'Hub-height wind speed'),
   irradiance: m('W/m²', 'Plane-of-array irradiance'),
   availablePower: m('kW', 'Available power from wind/solar resource'),
+  windStatus: m('', 'Wind farm controller status word (bitfield)'),
+  solarStatus: m('', 'Solar park controller status word (bitfield)'),
 } satisfies Record<string, MetricDefinition>;
 
 export type MetricName = keyof typeof METRICS;

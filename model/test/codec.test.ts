@@ -68,19 +68,37 @@ describe('scaling, sign and sentinels', () => {
     expect(decodePoint(point({ type: 'int16', sentinel: 0x8000 }), [0x8000], 0)).toBeNull();
     expect(decodePoint(point({ type: 'uint32', words: 2, sentinel: 0xffffffff }), [0xffff, 0xffff], 0)).toBeNull();
     expect(decodePoint(point({ type: 'acc32', words: 2, sentinel: 0 }), [0, 0], 0)).toBeNull();
-    expect(decodePoint(point({ type: 'float32', words: 2 }), encodeRaw(point({ type: 'float32', words: 2 }), NaN), 0)).toBeNull();
+    expect(
+      decodePoint(point({ type: 'float32', words: 2 }), encodeRaw(point({ type: 'float32', words: 2 }), NaN), 0)
+    ).toBeNull();
   });
   it('a not-implemented scale factor makes the value null', () => {
     expect(decodePoint(point({ sf: 'W_SF' }), [100], 0, { W_SF: null })).toBeNull();
   });
   it('encodeElement is the inverse of decode, and null encodes the sentinel', () => {
-    const p = point({ type: 'int32', words: 2, sf: 'W_SF', scale: 0.001, sign: -1, order: 'CDAB', sentinel: 0x80000000 });
+    const p = point({
+      type: 'int32',
+      words: 2,
+      sf: 'W_SF',
+      scale: 0.001,
+      sign: -1,
+      order: 'CDAB',
+      sentinel: 0x80000000,
+    });
     const regs = encodeElement(p, -2500.5, { W_SF: -1 });
     expect(decodePoint(p, regs, 0, { W_SF: -1 })).toBe(-2500.5);
     expect(decodePoint(p, encodeElement(p, null), 0)).toBeNull();
   });
   it('arrays decode element by element', () => {
-    const p = point({ type: 'uint16', address: 1, count: 3, scale: 0.001, unit: 'V', metric: 'cellVoltages', kind: 'array' });
+    const p = point({
+      type: 'uint16',
+      address: 1,
+      count: 3,
+      scale: 0.001,
+      unit: 'V',
+      metric: 'cellVoltages',
+      kind: 'array',
+    });
     expect(decodePoint(p, [9, 3301, 3299, 3302], 0)).toEqual([3.301, 3.299, 3.302]);
   });
   it('strings trim trailing NULs', () => {

@@ -176,7 +176,7 @@ export interface DecodedBit {
  */
 export function decodeBits(point: Pick<RegisterPoint, 'bits'>, value: number | null): DecodedBit[] {
   return (point.bits ?? []).map((b) => {
-    const bitValue: 0 | 1 | null = value === null ? null : (Math.floor(value / 2 ** b.bit) % 2 === 1 ? 1 : 0);
+    const bitValue: 0 | 1 | null = value === null ? null : Math.floor(value / 2 ** b.bit) % 2 === 1 ? 1 : 0;
     const expected = b.expected ?? null;
     let state: BitState;
     if (bitValue === null || expected === null) state = 'NO_DATA';
@@ -211,7 +211,10 @@ export function worstState(states: Iterable<BitState>): BitState {
  * @param raw - the unscaled raw value (integer for integer types, float for float32, text for string)
  * @throws RangeError when the value does not fit the type.
  */
-export function encodeRaw(point: Pick<RegisterPoint, 'type' | 'words' | 'order' | 'name'>, raw: number | string): number[] {
+export function encodeRaw(
+  point: Pick<RegisterPoint, 'type' | 'words' | 'order' | 'name'>,
+  raw: number | string
+): number[] {
   let words: number[];
   const t = point.type;
   if (t === 'string') {
@@ -249,9 +252,11 @@ export function encodeRaw(point: Pick<RegisterPoint, 'type' | 'words' | 'order' 
 export function encodeElement(point: RegisterPoint, value: number | string | null, sfs: ScaleFactors = {}): number[] {
   if (value === null) {
     if (point.type === 'float32') return encodeRaw(point, NaN);
-    const s = point.sentinel ?? 0;
+    // Sentinels of 64-bit types are not exact as numbers (2^64 − 1 rounds to 2^64): clamp to the type.
+    const maxU = (1n << BigInt(16 * point.words)) - 1n;
+    let u = BigInt(Math.round(point.sentinel ?? 0));
+    if (u > maxU) u = maxU;
     const words: number[] = [];
-    const u = BigInt(Math.round(s));
     for (let i = point.words - 1; i >= 0; i--) words.push(Number((u >> BigInt(16 * i)) & 0xffffn));
     return denormaliseWords(words, point.order);
   }
@@ -264,9 +269,15 @@ export function encodeElement(point: RegisterPoint, value: number | string | nul
     raw = Math.round(raw);
     const bits = point.words * 16;
     const signed = point.type === 'int16' || point.type === 'int32' || point.type === 'int64';
-    const max = signed ? 2 ** (bits - 1) - 1 : 2 ** bits - 1;
-    const min = signed ? -(2 ** (bits - 1)) + 1 : 0; // +1 keeps clear of the int sentinel
-    raw = Math.min(max - (signed ? 0 : 1), Math.max(min, raw)); // -1 keeps clear of the uint sentinel
+    let max = signed ? 2 ** (bits - 1) - 1 : 2 ** bits - 1;
+    let min = signed ? -(2 ** (bits - 1)) : 0;
+    // Keep clear of the sentinel at the ends of the range (int 0x8000…, uint 0xFFFF…) so a value
+    // never reads back as "not implemented".
+    if (point.sentinel !== null) {
+      if (signed && point.sentinel === 2 ** (bits - 1)) min += 1;
+      if (!signed && point.sentinel >= 2 ** bits - 1) max -= 1;
+    }
+    raw = Math.min(max, Math.max(min, raw));
     if (raw === point.sentinel) raw += 1; // e.g. acc32 0 would read as "not implemented"
   }
   return encodeRaw(point, raw);

@@ -16,26 +16,20 @@ export interface ReadRequest {
   start: number;
   /** Number of registers (1..125). */
   count: number;
-  /** Points fully contained in this read. */
+  /** Points with at least one element in this read (an array may span several reads). */
   points: RegisterPoint[];
 }
 
-/** A point placed at an absolute address (a device's base address added). */
-interface Placed {
-  point: RegisterPoint;
-  start: number;
-  len: number;
-}
-
 /**
- * Plans the reads for a set of points, merging neighbours into requests of at most `maxRegisters`
- * registers and bridging gaps of at most `maxGap` unused registers (Telegraf `max_insert`: one
- * linear pass over the address-sorted points; a new request starts when the hole is larger than
- * `maxGap` or the request would exceed `maxRegisters`). A point larger than `maxRegisters` (a cell
- * array) is split across consecutive requests at element boundaries; such a point is listed in
- * each request it spans.
+ * Plans the reads for a set of points, after Telegraf inputs.modbus `max_insert`: one linear pass
+ * over the address-sorted elements; a new request starts when the hole to the next element is
+ * larger than `maxGap` or the request would exceed `maxRegisters`. The unit that may not be split
+ * is an element: a scalar point whole, or one element of an array point (a cell array of 416
+ * values can therefore fill the rest of a request and continue in the next one). With an unlimited
+ * gap this greedy pass uses the fewest requests possible.
  *
  * @param base - device base address added to every point address (several devices share one unit id)
+ * @throws RangeError when one element is longer than `maxRegisters`.
  */
 export function planReads(
   points: RegisterPoint[],
@@ -45,42 +39,40 @@ export function planReads(
 ): ReadRequest[] {
   const out: ReadRequest[] = [];
   for (const fn of ['holding', 'input'] as const) {
-    const placed: Placed[] = points
-      .filter((p) => p.fn === fn)
-      .map((p) => ({ point: p, start: base + p.address, len: p.words * p.count }))
-      .sort((a, b) => a.start - b.start);
+    const sorted = points.filter((p) => p.fn === fn).sort((a, b) => a.address - b.address);
     let cur: ReadRequest | null = null;
-    for (const pl of placed) {
-      if (pl.len > maxRegisters) {
-        // split a large array at element boundaries
-        cur = null;
-        const perReq = Math.floor(maxRegisters / pl.point.words) * pl.point.words;
-        for (let off = 0; off < pl.len; off += perReq) {
-          out.push({ fn, start: pl.start + off, count: Math.min(perReq, pl.len - off), points: [pl.point] });
+    for (const p of sorted) {
+      if (p.words > maxRegisters) throw new RangeError(`point ${p.name}: ${p.words} registers > ${maxRegisters}`);
+      const start = base + p.address;
+      let i = 0;
+      while (i < p.count) {
+        const elStart = start + i * p.words;
+        if (cur) {
+          const end = cur.start + cur.count;
+          const hole = elStart - end;
+          const room = Math.floor((cur.start + maxRegisters - Math.max(end, elStart)) / p.words);
+          if (hole <= maxGap && room > 0) {
+            const n = Math.min(room, p.count - i);
+            cur.count = Math.max(cur.count, elStart + n * p.words - cur.start);
+            if (cur.points[cur.points.length - 1] !== p) cur.points.push(p);
+            i += n;
+            continue;
+          }
         }
-        continue;
+        const n = Math.min(Math.floor(maxRegisters / p.words), p.count - i);
+        cur = { fn, start: elStart, count: n * p.words, points: [p] };
+        out.push(cur);
+        i += n;
       }
-      if (cur) {
-        const end = cur.start + cur.count;
-        const hole = pl.start - end;
-        const newCount = pl.start + pl.len - cur.start;
-        if (hole <= maxGap && newCount <= maxRegisters) {
-          cur.count = Math.max(cur.count, newCount);
-          cur.points.push(pl.point);
-          continue;
-        }
-      }
-      cur = { fn, start: pl.start, count: pl.len, points: [pl.point] };
-      out.push(cur);
     }
   }
   return out;
 }
 
 /**
- * The fewest requests any plan could use for these points: per function, registers that must be
- * read split by the 125-register limit with unlimited gap filling. Used by the bench to report
- * requests per cycle against the minimum the maps allow.
+ * The fewest requests any plan could use for these points (greedy with unlimited gap filling, which
+ * is optimal for covering sorted elements with windows of at most `MAX_REGISTERS_PER_READ`). The
+ * bench reports requests per cycle against it.
  */
 export function minimumReads(points: RegisterPoint[], base = 0): number {
   return planReads(points, base, Number.MAX_SAFE_INTEGER).length;

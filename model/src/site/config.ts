@@ -49,7 +49,9 @@ export const siteSchema = z
     name: z.string().min(1),
     timezone: z.string().default('UTC'),
     /** Modbus TCP gateway of the site (the simulator listens here; the collector connects here). */
-    modbus: z.object({ host: z.string().min(1).default('127.0.0.1'), port: z.number().int().min(1).max(65535) }).strict(),
+    modbus: z
+      .object({ host: z.string().min(1).default('127.0.0.1'), port: z.number().int().min(1).max(65535) })
+      .strict(),
     /** Register map per device kind (map ids = file names under model/maps). */
     maps: z
       .object({
@@ -99,7 +101,14 @@ export const siteSchema = z
         scheduledFaults: z.array(scheduledFaultSchema).default([]),
       })
       .strict()
-      .default({ seed: 1, sohMean: 0.96, sohSpread: 0.02, initialSoc: 55, faults: faultsSchema.parse({}), scheduledFaults: [] }),
+      .default({
+        seed: 1,
+        sohMean: 0.96,
+        sohSpread: 0.02,
+        initialSoc: 55,
+        faults: faultsSchema.parse({}),
+        scheduledFaults: [],
+      }),
   })
   .strict();
 
