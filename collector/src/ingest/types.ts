@@ -1,0 +1,79 @@
+import type { Pool } from 'pg';
+import type { Logger } from 'pino';
+import type { SeriesRegistry } from '../store/registry';
+import type { StoreWriter } from '../store/writer';
+import type { SampleBatch, SampleSink } from '../types';
+
+/** Options of {@link createIngest}. */
+export interface IngestOptions {
+  pool: Pool;
+  registry: SeriesRegistry;
+  /** Directory of the disk spool (created; survives restarts). */
+  spoolDir: string;
+  /** Flush at least this often when something is buffered, ms (default 1000). */
+  flushIntervalMs?: number;
+  /** Flush as soon as this many points are buffered; also the largest flush (default 50 000). */
+  maxBatchPoints?: number;
+  /** Points held in memory before batches go to the disk spool (default 500 000; 0 = spool everything not yet written). */
+  maxMemoryPoints?: number;
+  /** Roll the spool over to a new segment file beyond this size, bytes (default 16 MiB). */
+  segmentBytes?: number;
+  /** First retry delay after a failed flush, ms (default 500); doubles up to retryMaxMs. */
+  retryMinMs?: number;
+  /** Longest retry delay, ms (default 10 000). */
+  retryMaxMs?: number;
+  /** Writer to use (default: createWriter(pool, registry)). */
+  writer?: StoreWriter;
+  logger?: Logger;
+}
+
+/** Per-site ingest counters (for GET /api/health). */
+export interface SiteIngestStats {
+  /** Points (scalars + array elements) committed to the database since start. */
+  pointsWritten: number;
+  /** Points waiting in memory or in the disk spool. */
+  pointsBuffered: number;
+  /** Epoch ms of the last commit that included points of this site, null before the first. */
+  lastFlushAt: number | null;
+}
+
+/** Ingest counters. */
+export interface IngestStats {
+  /** `up` after a successful flush, `down` after a failed one, `unknown` before the first. */
+  database: 'up' | 'down' | 'unknown';
+  lastError: string | null;
+  pointsWritten: number;
+  pointsBuffered: number;
+  pointsInMemory: number;
+  pointsSpooled: number;
+  spoolSegments: number;
+  spoolBytes: number;
+  /** Samples the writer refused as unstorable (bad time, kind mismatch). */
+  pointsRejected: number;
+  /** Points of batches the database refused with a data error, moved to `<spoolDir>/quarantine`. */
+  pointsQuarantined: number;
+  /** Points pushed after close() (not stored). */
+  pointsDropped: number;
+  /** Torn (cut-short) and corrupt spool records skipped on replay. */
+  tornRecords: number;
+  corruptRecords: number;
+  flushes: number;
+  lastFlushAt: number | null;
+  /** Duration and size of the last successful flush. */
+  lastFlushMs: number | null;
+  lastFlushPoints: number;
+  sites: Record<string, SiteIngestStats>;
+}
+
+/** The ingest pipeline: a {@link SampleSink} with counters and a clean shutdown. */
+export interface Ingest extends SampleSink {
+  /** Hands over a batch; never blocks or throws. The batch must not be mutated afterwards. */
+  push(batch: SampleBatch): void;
+  stats(): IngestStats;
+  /** Counters of one site (zeros for a site never seen). */
+  siteStats(site: string): SiteIngestStats;
+  /** Resolves once memory and spool are empty (everything committed); rejects after timeoutMs. */
+  drain(timeoutMs?: number): Promise<void>;
+  /** Stops: flushes what it can (within timeoutMs, default 5 000) and spools the rest. Idempotent. */
+  close(timeoutMs?: number): Promise<void>;
+}
