@@ -1,11 +1,13 @@
 import express, { type Express } from 'express';
 import type { Pool } from 'pg';
 import type { Logger } from 'pino';
-import type { SiteConfig } from '@openbess/model';
+import type { RegisterMap, SiteConfig } from '@openbess/model';
 import { bearerAuth } from './auth';
 import { errorHandler, HttpError } from './errors';
 import { healthRouter, type StatsProvider } from './routes/health';
 import { latestRouter } from './routes/latest';
+import { identityMiddleware, type IdentityOptions } from './identity';
+import { queryRouter, type OfflineStatusProvider } from './query';
 
 /** What the API needs from the running service. */
 export interface ApiOptions {
@@ -15,6 +17,15 @@ export interface ApiOptions {
   token: string;
   logger: Logger;
   stats?: StatsProvider;
+  /**
+   * Who the Grafana user is and what they may see (X-Grafana-Id / X-Grafana-User + access file).
+   * Absent = token-only mode: the bearer-token holder is admin (every site), as in the plain demo.
+   */
+  identity?: IdentityOptions;
+  /** Loaded register maps (poll intervals behind the tree's `isOffline`). */
+  maps?: Map<string, RegisterMap>;
+  /** Manual device offline status from the maintenance app (issue 6), ORed into the tree's `isOffline`. */
+  offlineStatus?: OfflineStatusProvider;
 }
 
 /**
@@ -28,9 +39,11 @@ export function createApiApp(opts: ApiOptions): Express {
   app.set('query parser', 'simple');
   const api = express.Router();
   api.use(bearerAuth(opts.token));
+  api.use(identityMiddleware(opts.identity));
   api.use(express.json({ limit: '1mb' }));
   api.use(healthRouter(opts.pool, opts.sites, opts.stats));
   api.use(latestRouter(opts.pool, opts.sites));
+  api.use(queryRouter({ pool: opts.pool, maps: opts.maps, offlineStatus: opts.offlineStatus, logger: opts.logger }));
   app.use('/api', api);
   app.use((req, _res, next) => next(new HttpError(404, `no route ${req.method} ${req.path.slice(0, 100)}`)));
   app.use(errorHandler(opts.logger));

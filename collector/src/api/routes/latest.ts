@@ -3,6 +3,7 @@ import type { Pool } from 'pg';
 import { z } from 'zod';
 import { SITE_CODE, type SiteConfig } from '@openbess/model';
 import { asyncRoute, badRequest, HttpError } from '../errors';
+import { accessFor, assertSiteVisible } from '../identity';
 
 /** One metric's latest value. Arrays (cell voltages …) carry `values` instead of `value`. */
 export interface LatestValue {
@@ -28,7 +29,8 @@ const querySchema = z
 /**
  * `GET /api/sites/:site/latest[?arrays=false]`: the latest value of every metric of every device of
  * the site, with unit and timestamp, from the latest-values tables (O(series), independent of
- * history length). 400 for a malformed site code or query, 404 for an unknown site.
+ * history length). 400 for a malformed site code or query, 404 for an unknown site, 403 for a site the
+ * caller's access (identity middleware) does not cover — always for role partner-maintenance.
  */
 export function latestRouter(pool: Pool, sites: SiteConfig[]): Router {
   const r = Router();
@@ -37,10 +39,12 @@ export function latestRouter(pool: Pool, sites: SiteConfig[]): Router {
     '/sites/:site/latest',
     asyncRoute(async (req, res) => {
       const site = String(req.params.site);
-      if (!SITE_CODE.test(site)) throw new HttpError(400, `invalid site code "${site.slice(0, 40)}" (expected e.g. FI006)`);
+      if (!SITE_CODE.test(site))
+        throw new HttpError(400, `invalid site code "${site.slice(0, 40)}" (expected e.g. FI006)`);
       const q = querySchema.safeParse(req.query);
       if (!q.success) throw badRequest(q.error, 'query string');
       if (!known.has(site)) throw new HttpError(404, `unknown site ${site}`);
+      assertSiteVisible(accessFor(req), site);
       const withArrays = q.data.arrays === undefined || q.data.arrays === 'true' || q.data.arrays === '1';
       const scalars = await pool.query<{
         device: string;

@@ -1,0 +1,147 @@
+import type { Server } from 'node:http';
+import type { Logger } from 'pino';
+import type { RegisterMap, SiteConfig } from '@openbess/model';
+import { createApiApp } from './api/app';
+import { createIngest, type Ingest } from './ingest/pipeline';
+import { createPoller, type Poller } from './poller';
+import { migrate } from './store/migrate';
+import { createPool, type StorePool } from './store/pool';
+import { registerSites, SeriesRegistry } from './store/registry';
+import { StoreWriter } from './store/writer';
+import type { SampleBatch } from './types';
+
+/** Options of {@link startCollectorService}. */
+export interface CollectorServiceOptions {
+  databaseUrl: string;
+  sites: SiteConfig[];
+  maps: Map<string, RegisterMap>;
+  /** API bearer token. */
+  token: string;
+  apiPort: number;
+  apiHost?: string;
+  /** Disk spool directory (survives restarts; replayed at start). */
+  spoolDir: string;
+  logger: Logger;
+  /** Pool size (PGlite serves one connection at a time: 1). */
+  poolMax?: number;
+  /** Modbus request timeout, ms. */
+  timeoutMs?: number;
+  /** Overrides the Modbus host of every site (e.g. `simulator` in docker-compose). */
+  modbusHost?: string;
+}
+
+/** A running collector: poller → ingest → store, plus the API. */
+export interface CollectorService {
+  pool: StorePool;
+  ingest: Ingest;
+  poller: Poller;
+  server: Server;
+  /** Bound API port (useful with port 0). */
+  apiPort: number;
+  /** Resolves once migrations and site registration are done. */
+  ready: Promise<void>;
+  stop(): Promise<void>;
+}
+
+/**
+ * The database answered "not ready" (still migrating/registering at start): a transient condition,
+ * reported with SQLSTATE 57P03 (cannot_connect_now) so the ingest retries and spools, never
+ * quarantines.
+ */
+class StoreNotReadyError extends Error {
+  readonly code = '57P03';
+  constructor() {
+    super('store not ready: migrations or site registration pending');
+  }
+}
+
+/** A writer that refuses (transiently) until the schema exists and the sites are registered. */
+class GatedWriter extends StoreWriter {
+  isReady = false;
+  override async write(batches: SampleBatch | SampleBatch[], wopts?: Parameters<StoreWriter['write']>[1]) {
+    if (!this.isReady) throw new StoreNotReadyError();
+    return super.write(batches, wopts);
+  }
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms).unref());
+
+/**
+ * Starts the collector service. Polling starts at once, even when the database is down at start:
+ * samples are buffered in memory and spooled to disk until migrations and site registration have
+ * succeeded (retried with backoff), then written in order. The API listens on `apiHost:apiPort`.
+ */
+export async function startCollectorService(opts: CollectorServiceOptions): Promise<CollectorService> {
+  const log = opts.logger;
+  const sites = opts.modbusHost
+    ? opts.sites.map((s) => ({ ...s, modbus: { ...s.modbus, host: opts.modbusHost! } }))
+    : opts.sites;
+  const pool = createPool(opts.databaseUrl, { max: opts.poolMax ?? 10, logger: log });
+  const registry = new SeriesRegistry();
+  const writer = new GatedWriter(pool, registry, { logger: log });
+  const ingest = createIngest({ pool, registry, spoolDir: opts.spoolDir, writer, logger: log });
+  const poller = createPoller({ sites, maps: opts.maps, sink: ingest, logger: log, timeoutMs: opts.timeoutMs ?? 1000 });
+  let stopping = false;
+
+  const ready = (async () => {
+    for (let attempt = 0; !stopping; attempt++) {
+      try {
+        const m = await migrate(pool, { logger: log });
+        const reg = await registerSites(pool, opts.sites, opts.maps);
+        for (const e of reg.entries()) registry.set(e.device, e.metric, e.id, reg.kindOf(e.id)!);
+        writer.isReady = true;
+        log.info({ applied: m.applied, version: m.version, series: registry.size }, 'store ready');
+        return;
+      } catch (e) {
+        const delay = Math.min(10_000, 500 * 2 ** attempt);
+        log.warn({ err: (e as Error).message, retryInMs: delay }, 'database not ready; polling continues, buffering');
+        await sleep(delay);
+      }
+    }
+  })();
+
+  poller.start();
+
+  const lastPoll = (site: string): number | null => {
+    let last: number | null = null;
+    for (const j of poller.stats().jobs) {
+      if (j.site === site && j.lastOkAt !== null && (last === null || j.lastOkAt > last)) last = j.lastOkAt;
+    }
+    return last;
+  };
+  const app = createApiApp({
+    pool,
+    sites,
+    token: opts.token,
+    logger: log,
+    stats: (site) => {
+      const s = ingest.siteStats(site);
+      return { lastPollAt: lastPoll(site), pointsWritten: s.pointsWritten, pointsBuffered: s.pointsBuffered };
+    },
+  });
+  const server = await new Promise<Server>((resolve, reject) => {
+    const srv = app.listen(opts.apiPort, opts.apiHost ?? '127.0.0.1', () => resolve(srv));
+    srv.once('error', reject);
+  });
+  const addr = server.address();
+  const apiPort = typeof addr === 'object' && addr ? addr.port : opts.apiPort;
+
+  return {
+    pool,
+    ingest,
+    poller,
+    server,
+    apiPort,
+    ready,
+    async stop() {
+      stopping = true;
+      await new Promise<void>((r) => {
+        server.close(() => r());
+        server.closeAllConnections();
+      });
+      await poller.stop();
+      await ingest.close();
+      await pool.end().catch(() => undefined);
+    },
+  };
+}
