@@ -23,6 +23,9 @@ module.exports = {
   projects: [
     nodeProject('model'),
     nodeProject('collector'),
+    nodeProject('provisioning'),
     ...plugins.map((p) => require('./plugin-config/jest.config.js')(path.join(__dirname, p))),
+    // The plugin platform's own tests (plugin.json schema + layout checks of every plugin, harness).
+    require('./plugin-config/jest.config.js')(path.join(__dirname, 'plugin-config')),
   ],
 };
