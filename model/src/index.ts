@@ -8,3 +8,5 @@ export * from './site/config';
 export * from './site/devices';
 export * from './metrics';
 export * from './api/query';
+export * from './maintenance';
+export * from './kpi';

@@ -1,0 +1,2 @@
+/** KPI maths (pure). */
+export * from './availability';
