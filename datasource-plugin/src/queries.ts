@@ -3,18 +3,12 @@ import type { QueryRequestBody } from '@openbess/model/src/api/query';
 import { expandAll, expandSeries } from './interpolate';
 import { MAX_PICKED_SERIES, type BessQuery, type BessVariableQuery } from './types';
 
-/** One query of an API request body, as this plugin builds it. */
-export type ApiQueryInput = QueryRequestBody['queries'][number] | EventsApiQuery;
+/** One query of an API request body, as this plugin builds it (model/src/api/query.ts). */
+export type ApiQueryInput = QueryRequestBody['queries'][number];
 
-/** `events` (annotations): not in the API contract yet; sent in its own request so it cannot spoil others. */
-export interface EventsApiQuery {
-  refId: string;
-  queryType: 'events';
-  site?: string[];
-  devices?: string[];
-  maxDataPoints?: number;
-  intervalMs?: number;
-}
+/** Options of the status/scan/events/faults queries passed to the API as they are (not template fields). */
+const OPTIONS = ['scan', 'view', 'format', 'active', 'minSeverity', 'limit'] as const;
+const options = (q: BessQuery) => Object.fromEntries(OPTIONS.filter((k) => q[k] !== undefined).map((k) => [k, q[k]]));
 
 /** Separator of the sub-refIds a query is split into (`A~2`): the API takes at most 8 series per query. */
 export const SUB_REF_SEPARATOR = '~';
@@ -43,7 +37,12 @@ export function isRunnable(q: BessQuery): boolean {
       return Boolean(q.site);
     case 'catalog':
     case 'events':
+    case 'faults':
       return true;
+    case 'status':
+      return (q.devices ?? []).length > 0 || Boolean((q.site || q.block) && q.profile);
+    case 'scan':
+      return Boolean(q.site && q.scan);
     default:
       return false;
   }
@@ -108,18 +107,46 @@ export function toApiQueries(
         },
       ];
     }
-    case 'events': {
+    case 'events':
+    case 'faults': {
       const devices = expandAll(q.devices, scopedVars);
       return [
         {
           ...base,
           refId: q.refId,
-          queryType: 'events' as const,
+          queryType: q.queryType,
           ...(sites.length ? { site: sites } : {}),
           ...(devices.length ? { devices } : {}),
-        },
+          ...options(q),
+        } as ApiQueryInput,
       ];
     }
+    case 'status': {
+      // devices, or every device of a profile in each site (one query per site) or in a block
+      const devices = expandAll(q.devices, scopedVars);
+      const registers = expandAll(q.registers, scopedVars);
+      const [profile] = expandAll(q.profile ? [q.profile] : [], scopedVars);
+      const blocks = expandAll(q.block ? [q.block] : [], scopedVars);
+      const common = { ...base, queryType: 'status' as const, ...(registers.length ? { registers } : {}) };
+      if (devices.length) {
+        return [{ ...common, refId: q.refId, devices }];
+      }
+      const scopes = blocks.length ? blocks.map((block) => ({ block })) : sites.map((site) => ({ site }));
+      if (!profile || scopes.length === 0) {
+        throw new Error(`query ${q.refId}: status needs devices, or a site or block and a profile`);
+      }
+      return scopes.map((scope, i) => ({
+        ...common,
+        refId: subRefId(q.refId, i),
+        ...scope,
+        profile: profile as never,
+      }));
+    }
+    case 'scan':
+      if (sites.length === 0 || !q.scan) {
+        throw new Error(`query ${q.refId}: scan needs a site and a scan`);
+      }
+      return [{ ...base, refId: q.refId, queryType: 'scan' as const, site: sites, scan: q.scan }];
     default:
       throw new Error(`query ${q.refId}: unknown query type ${String(q.queryType)}`);
   }

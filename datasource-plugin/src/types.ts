@@ -1,11 +1,12 @@
 import type { DataQuery, DataSourceJsonData } from '@grafana/data';
-import type { VariableKind } from '@openbess/model/src/api/query';
+import type { FaultView, ScanKind, VariableKind } from '@openbess/model/src/api/query';
 
 /**
  * Query types of the OpenBESS API (`POST /api/query`, model/src/api/query.ts) the query editor offers.
- * `events` feeds annotations once the API serves it.
+ * `events` also feeds annotations; `status` feeds the bitfield panel; `scan` and `faults` the site scans and the
+ * Faults & trips dashboard (issue 4).
  */
-export type BessQueryType = 'timeseries' | 'latest' | 'tree' | 'catalog' | 'events';
+export type BessQueryType = 'timeseries' | 'latest' | 'tree' | 'catalog' | 'events' | 'status' | 'scan' | 'faults';
 
 /** One (device, metric) pair of a time-series query; both may contain template variables (`$string`). */
 export interface SeriesSelection {
@@ -27,9 +28,25 @@ export interface BessQuery extends DataQuery {
   devices?: string[];
   /** latest: metric names (all when empty). */
   metrics?: string[];
-  /** catalog: device profile (e.g. batteryString) or one device. */
+  /** catalog: device profile (e.g. batteryString) or one device; status: profile of the devices of `site`/`block`. */
   profile?: string;
   device?: string;
+  /** status: every device of `profile` in this block (or `$block`). */
+  block?: string;
+  /** status: only these bitfield metrics (registers). */
+  registers?: string[];
+  /** scan: which scan (one row per string or block). */
+  scan?: ScanKind;
+  /** faults: timeline, MTTR by device / by bit, top offenders. */
+  view?: FaultView;
+  /** events: Grafana annotations (default) or a table. */
+  format?: 'annotations' | 'table';
+  /** events / faults: lowest severity listed (events default INFO, faults WARNING). */
+  minSeverity?: 'INFO' | 'WARNING' | 'ALARM';
+  /** events: only events still active. */
+  active?: boolean;
+  /** events / faults: most rows. */
+  limit?: number;
   /** Live mode (timeseries, latest): poll `latest` every `liveIntervalSec` seconds and stream. */
   live?: boolean;
   /** Live poll interval in seconds (default {@link DEFAULT_LIVE_INTERVAL_SEC}). */

@@ -3,31 +3,35 @@
  *
  * The built plugin (dist/module.js, built by the root `pretest`) loaded in headless Chromium through SystemJS +
  * its AMD extra with Grafana's shared modules, as Grafana loads it (plugin-config/browser). The query editor
- * renders against an API reached through the emulated data proxy route of plugin.json.
+ * renders against the real OpenBESS API (collector `createApiApp`) on a throwaway PostgreSQL database with the
+ * API tests' sites and history (collector/test/api/support/fixture.ts), reached through the emulated data
+ * proxy route of plugin.json.
  */
 import path from 'node:path';
 import type { Browser } from 'playwright-core';
 import { launchChromium, loadPluginInBrowser, type PluginPage } from '../../plugin-config/browser';
-import { startFakeApi, type FakeApi } from './support/fakeApi';
-
-// TEMPORARY: a stand-in API speaking the /api/query contract. The lead swaps this one line for the real API
-// (collector/src/api createApiApp on a test database) — everything below only needs `url` and `requests`.
-const startApi = (token: string): Promise<FakeApi> => startFakeApi(token);
+import { setupApi, TOKEN, type ApiFixture } from '../../collector/test/api/support/fixture';
+import { startRecordingApi, type RecordingApi } from './support/realApi';
 
 const pluginDir = path.resolve(__dirname, '..');
 const results = path.join(pluginDir, 'test-results');
-const TOKEN = 'browser-test-token';
+const HOUR = 3_600_000;
 const variables = [
   { name: 'site', current: 'FI006', options: ['FI006', 'EE001'] },
   { name: 'string', current: ['FI006ES1BK1BS1', 'FI006ES1BK1BS2'], options: ['FI006ES1BK1BS1', 'FI006ES1BK1BS2'] },
 ];
 
-let api: FakeApi;
+let fixture: ApiFixture;
+let api: RecordingApi;
 let browser: Browser;
 let page: PluginPage | undefined;
+/** Dashboard time range covering the end of the history and the fixture's "current" batch. */
+let timeRange: { from: number; to: number };
 
 beforeAll(async () => {
-  api = await startApi(TOKEN);
+  fixture = await setupApi(1, 'openbess_dsbrowser');
+  api = await startRecordingApi(fixture);
+  timeRange = { from: fixture.to - 6 * HOUR, to: fixture.now + 60_000 };
   browser = await launchChromium();
 }, 240_000);
 
@@ -39,6 +43,7 @@ afterEach(async () => {
 afterAll(async () => {
   await browser?.close();
   await api?.close();
+  await fixture?.close();
 });
 
 test('module.js loads through SystemJS/AMD and exports a DataSourcePlugin with a query editor', async () => {
@@ -59,7 +64,7 @@ test('module.js loads through SystemJS/AMD and exports a DataSourcePlugin with a
   expect(page.errors).toEqual([]);
 });
 
-test('query editor renders against the API through the data proxy route, pickers work, screenshot', async () => {
+test('query editor renders against the real API through the data proxy route, pickers work, screenshot', async () => {
   page = await loadPluginInBrowser({
     pluginDir,
     browser,
@@ -68,6 +73,7 @@ test('query editor renders against the API through the data proxy route, pickers
     apiUrl: api.url,
     secureJsonData: { apiToken: TOKEN },
     variables,
+    timeRange,
     viewport: { width: 1100, height: 320 },
     props: {
       query: {
@@ -85,13 +91,16 @@ test('query editor renders against the API through the data proxy route, pickers
   await page.waitForIdle();
   const p = page.page;
   await expect(p.getByText('Series 3/8').isVisible()).resolves.toBe(true);
+  // Device names and metric units come from the database the API reads (device table, series units).
   await expect(p.getByText('FI006ES1BK1 (Block 1)').isVisible()).resolves.toBe(true);
   await expect(p.getByText('activePower (kW)').isVisible()).resolves.toBe(true);
+  await expect(p.getByText('stateOfCharge (%)').first().isVisible()).resolves.toBe(true);
 
   // The route added the bearer token server-side; the page itself never had it.
   const queries = api.requests.filter((r) => r.path === '/api/query');
   expect(queries.length).toBeGreaterThanOrEqual(2);
   expect(queries.every((r) => r.headers.authorization === `Bearer ${TOKEN}`)).toBe(true);
+  expect(queries.every((r) => r.status === 200)).toBe(true);
   const state = await page.state();
   expect(state.requests.every((r) => r.url === '/api/datasources/proxy/uid/harness-ds/api/query')).toBe(true);
   expect(JSON.stringify(state.requests)).not.toContain(TOKEN);
@@ -104,7 +113,7 @@ test('query editor renders against the API through the data proxy route, pickers
 
   await page.screenshot(path.join(results, 'query-editor.png'));
 
-  // Add a metric through the real react-select in Chromium.
+  // Add a metric through the real react-select in Chromium: the options are the block's metrics in the database.
   await p.locator('#openbess-series-metrics').click();
   await p.getByText('frequency (Hz)', { exact: true }).click();
   const after = await page.state();
@@ -115,7 +124,7 @@ test('query editor renders against the API through the data proxy route, pickers
   expect(page.errors).toEqual([]);
 });
 
-test('the datasource queries the API from the page: multi-value $string expands, health check passes', async () => {
+test('the datasource queries the real API from the page: multi-value $string expands, health check passes', async () => {
   page = await loadPluginInBrowser({
     pluginDir,
     browser,
@@ -123,6 +132,7 @@ test('the datasource queries the API from the page: multi-value $string expands,
     apiUrl: api.url,
     secureJsonData: { apiToken: TOKEN },
     variables,
+    timeRange,
   });
   const res = await page.runQuery([
     { refId: 'B', queryType: 'timeseries', series: [{ device: '$string', metric: 'activePower' }] },
@@ -130,15 +140,33 @@ test('the datasource queries the API from the page: multi-value $string expands,
   expect(res.state).toBe('Done');
   const frames = res.frames as Array<{
     schema: { refId: string; fields: Array<{ config?: { displayNameFromDS?: string; unit?: string } }> };
+    data: { values: unknown[][] };
   }>;
   expect(frames.map((f) => f.schema.fields[1].config?.displayNameFromDS)).toEqual([
     'FI006ES1BK1BS1 activePower',
     'FI006ES1BK1BS2 activePower',
   ]);
   expect(frames.every((f) => f.schema.refId === 'B' && f.schema.fields[1].config?.unit === 'kwatt')).toBe(true);
+  // The fixture's "current" batch wrote 42 kW for every FI006 scalar at `now`: it is the last point of each.
+  for (const f of frames) {
+    expect(f.data.values[0].at(-1)).toBe(fixture.now);
+    expect(f.data.values[1].at(-1)).toBe(42);
+  }
+
+  // History of a series with 1-minute data: the values are the fixture's signal, not made up.
+  const soc = await page.runQuery([
+    { refId: 'C', queryType: 'timeseries', series: [{ device: '${string}', metric: 'stateOfCharge' }] },
+  ]);
+  const bs1 = (soc.frames as typeof frames).find(
+    (f) => f.schema.fields[1].config?.displayNameFromDS === 'FI006ES1BK1BS1 stateOfCharge'
+  )!;
+  const raw = fixture.raw.get('FI006ES1BK1BS1 stateOfCharge')!;
+  const [t0, v0] = [bs1.data.values[0][0] as number, bs1.data.values[1][0] as number];
+  expect(raw.v[raw.t.indexOf(t0)]).toBeCloseTo(v0, 6);
+
   await expect(page.testDatasource()).resolves.toMatchObject({
     status: 'success',
-    message: expect.stringContaining('FI006'),
+    message: expect.stringMatching(/OpenBESS API OK: 2 site\(s\) \((FI006, EE001|EE001, FI006)\)/),
   });
 });
 
@@ -153,6 +181,8 @@ test('a wrong token fails the health check with a message about the token', asyn
   const health = await page.testDatasource();
   expect(health.status).toBe('error');
   expect(health.message).toMatch(/HTTP 400.*check the API token/);
+  // The real API answered 401 (the emulated Grafana proxy turns it into 400, as Grafana does).
+  expect(api.requests.filter((r) => r.path === '/api/health').at(-1)?.status).toBe(401);
 });
 
 test('config editor renders in the light theme with the token shown as configured, screenshot', async () => {

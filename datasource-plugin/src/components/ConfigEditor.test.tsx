@@ -47,10 +47,10 @@ function Host({ initial, seen }: { initial: Options; seen: Options[] }) {
 test('API URL goes to jsonData.apiUrl (trimmed) and the token to secureJsonData only', async () => {
   const seen: Options[] = [];
   render(<Host initial={baseOptions()} seen={seen} />);
-  await userEvent.type(screen.getByLabelText('API URL'), ' http://collector:8080 ');
+  await userEvent.type(screen.getByLabelText('API URL'), ' http://collector:3001 ');
   await userEvent.type(screen.getByLabelText('API token'), 's3cret');
   const last = seen[seen.length - 1];
-  expect(last.jsonData.apiUrl).toBe('http://collector:8080');
+  expect(last.jsonData.apiUrl).toBe('http://collector:3001');
   expect(last.secureJsonData?.apiToken).toBe('s3cret');
   expect(JSON.stringify(last.jsonData)).not.toContain('s3cret');
 });

@@ -35,21 +35,21 @@ export function ConfigEditor({ options, onOptionsChange }: Props) {
       <FieldSet label="OpenBESS API">
         <Field
           label="API URL"
-          description="Base URL of the OpenBESS API as Grafana's server reaches it (without /api), e.g. http://collector:8080"
+          description="Base URL of the OpenBESS API as Grafana's server reaches it (without /api), e.g. http://collector:3001"
           required
         >
           <Input
             id="openbess-api-url"
             aria-label="API URL"
             width={60}
-            placeholder="http://collector:8080"
+            placeholder="http://collector:3001"
             value={jsonData.apiUrl ?? ''}
             onChange={onApiUrlChange}
           />
         </Field>
         <Field
           label="API token"
-          description="Bearer token of the API (API_TOKEN of the collector). Stored encrypted; never sent to browsers."
+          description="Bearer token of the API (OPENBESS_API_TOKEN of the collector). Stored encrypted; never sent to browsers."
           required
         >
           <SecretInput

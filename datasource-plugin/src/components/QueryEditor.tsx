@@ -22,6 +22,26 @@ const QUERY_TYPES: Array<SelectableValue<BessQueryType>> = [
   { label: 'Site tree', value: 'tree', description: 'Devices of a site with inline values' },
   { label: 'Register catalog', value: 'catalog', description: 'Metrics with unit and source register' },
   { label: 'Events', value: 'events', description: 'Events and alarms (annotations)' },
+  { label: 'Status', value: 'status', description: 'Status registers bit by bit (bitfield panel)' },
+  { label: 'Scan', value: 'scan', description: 'One row per string or block with a status column' },
+  { label: 'Faults', value: 'faults', description: 'Faults & trips: timeline, MTTR, top offenders' },
+];
+
+const SCANS: Array<SelectableValue<NonNullable<BessQuery['scan']>>> = [
+  { label: 'String status', value: 'stringStatus' },
+  { label: 'Block status', value: 'blockStatus' },
+  { label: 'Missing strings', value: 'missingStrings' },
+  { label: 'Missing blocks', value: 'missingBlocks' },
+];
+const FAULT_VIEWS: Array<SelectableValue<NonNullable<BessQuery['view']>>> = [
+  { label: 'Timeline', value: 'timeline' },
+  { label: 'MTTR by device', value: 'mttrByDevice' },
+  { label: 'MTTR by bit', value: 'mttrByBit' },
+  { label: 'Top offenders', value: 'topOffenders' },
+];
+const EVENT_FORMATS: Array<SelectableValue<NonNullable<BessQuery['format']>>> = [
+  { label: 'Annotations', value: 'annotations' },
+  { label: 'Table', value: 'table' },
 ];
 
 /** Query editor: query type, site → device → metric pickers loaded from the API, live mode. */
@@ -72,7 +92,7 @@ export function QueryEditor({ query, onChange, onRunQuery, datasource }: Props) 
         />
       )}
 
-      {(type === 'latest' || type === 'events') && (
+      {(type === 'latest' || type === 'events' || type === 'status' || type === 'faults') && (
         <InlineFieldRow>
           <InlineField label="Devices" labelWidth={14} htmlFor="openbess-devices">
             <DevicesPicker
@@ -95,6 +115,51 @@ export function QueryEditor({ query, onChange, onRunQuery, datasource }: Props) 
               value={q.metrics ?? []}
               placeholder="All metrics"
               onChange={(metrics) => update({ metrics })}
+            />
+          </InlineField>
+        </InlineFieldRow>
+      )}
+      {type === 'status' && (
+        <InlineFieldRow>
+          <InlineField
+            label="Profile"
+            labelWidth={14}
+            htmlFor="openbess-status-profile"
+            tooltip="Without devices: every device of this profile in the site"
+          >
+            <ProfilePicker
+              inputId="openbess-status-profile"
+              value={q.profile}
+              onChange={(profile) => update({ profile })}
+            />
+          </InlineField>
+        </InlineFieldRow>
+      )}
+      {type === 'scan' && (
+        <InlineFieldRow>
+          <InlineField label="Scan" labelWidth={14}>
+            <RadioButtonGroup options={SCANS} value={q.scan} onChange={(scan) => update({ scan })} />
+          </InlineField>
+        </InlineFieldRow>
+      )}
+      {type === 'faults' && (
+        <InlineFieldRow>
+          <InlineField label="View" labelWidth={14}>
+            <RadioButtonGroup
+              options={FAULT_VIEWS}
+              value={q.view ?? 'timeline'}
+              onChange={(view) => update({ view })}
+            />
+          </InlineField>
+        </InlineFieldRow>
+      )}
+      {type === 'events' && (
+        <InlineFieldRow>
+          <InlineField label="Format" labelWidth={14}>
+            <RadioButtonGroup
+              options={EVENT_FORMATS}
+              value={q.format ?? 'annotations'}
+              onChange={(format) => update({ format })}
             />
           </InlineField>
         </InlineFieldRow>
