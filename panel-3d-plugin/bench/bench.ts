@@ -29,7 +29,7 @@ const PAGE_BENCH = `async ({ url, frames20 }) => {
   const gd = await window.System.import('@grafana/data');
   const opts = { idField: 'id', parentField: 'parent', profileField: 'profile', nameField: 'name', blockField: 'block',
     stringField: 'string', powerField: 'activePower', socField: 'stateOfCharge', tempMaxField: 'maxCellTemperature',
-    tempMinField: 'minCellTemperature', dcVoltageField: 'dcVoltage', offlineField: 'isOffline', timeField: 'time',
+    tempMinField: 'minCellTemperature', dcVoltageField: 'dcVoltage', offlineField: 'isOffline', offlineReasonField: 'offlineReason', timeField: 'time',
     capacityField: 'capacityKwh', ratedPowerField: 'ratedPowerKw', cellVoltagesField: 'cellVoltages',
     cellTemperaturesField: 'cellTemperatures' };
   const host = document.createElement('div');

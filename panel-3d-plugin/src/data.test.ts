@@ -1,6 +1,6 @@
 import { toDataFrame, type DataFrame } from '@grafana/data';
 import { siteFrames } from '../test/fixtures/siteFrames';
-import { framesToScene, toNumberArray, toTime } from './data';
+import { framesToScene, offlineState, toNumberArray, toTime } from './data';
 import { DEFAULT_FIELDS } from './types';
 
 const NOW = Date.UTC(2026, 0, 1, 12);
@@ -72,6 +72,28 @@ describe('framesToScene', () => {
     expect(cells.get('FI006ES1BK1BS3')!.voltages).toEqual([3.3, 3.31, NaN]);
     expect(cells.get('FI006ES1BK1BS1')!.voltages).toHaveLength(416);
     expect(cells.get('FI006ES1BK1BS1')!.temperatures).toHaveLength(416);
+  });
+
+  it('tells offline (maintenance) from stale (the API reason "no data") and keeps the reason', () => {
+    const frame = toDataFrame({
+      fields: [
+        { name: 'id', values: ['B1', 'B1S1', 'B1S2', 'B1S3'] },
+        { name: 'parent', values: ['E1', 'B1', 'B1', 'B1'] },
+        { name: 'profile', values: ['bessBlock', 'batteryString', 'batteryString', 'batteryString'] },
+        { name: 'block', values: [1, 1, 1, 1] },
+        { name: 'string', values: [null, 1, 2, 3] },
+        { name: 'isOffline', type: 'boolean', values: [false, true, true, false] },
+        { name: 'offlineReason', values: [null, 'maintenance', 'no data', null] },
+      ],
+    });
+    const { site } = framesToScene([frame], DEFAULT_FIELDS);
+    const [s1, s2, s3] = site!.blocks[0].strings;
+    expect([s1.offline, s1.stale, s1.reason]).toEqual([true, false, 'maintenance']);
+    expect([s2.offline, s2.stale, s2.reason]).toEqual([false, true, 'no data']);
+    expect([s3.offline, s3.stale]).toEqual([false, false]);
+    expect(offlineState(true, null)).toEqual({ offline: true, stale: false });
+    expect(offlineState(true, ' No Data ')).toEqual({ offline: false, stale: true });
+    expect(offlineState(false, 'no data')).toEqual({ offline: false, stale: false });
   });
 
   it('reports unusable rows and returns no site without a topology', () => {

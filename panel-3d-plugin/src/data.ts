@@ -19,6 +19,20 @@ export interface SceneData {
   problems: string[];
 }
 
+/**
+ * The `offlineReason` the API gives a device that sent no value for 3 poll intervals (collector/src/api/query/tree.ts):
+ * its values are known but old, so the panel draws it stale, not offline (maintenance and other reasons).
+ */
+export const STALE_REASON = 'no data';
+
+/** Offline flag + reason → what the panel shows: offline, stale (flagged by the data) or neither. */
+export function offlineState(flag: boolean, reason: string | null): { offline: boolean; stale: boolean } {
+  if (!flag) return { offline: false, stale: false };
+  return reason !== null && reason.trim().toLowerCase() === STALE_REASON
+    ? { offline: false, stale: true }
+    : { offline: true, stale: false };
+}
+
 const METRIC_FIELDS: Record<MetricKey, keyof FieldMapping> = {
   power: 'powerField',
   soc: 'socField',
@@ -91,6 +105,7 @@ function rowReader(frame: DataFrame, map: FieldMapping) {
     block: f('blockField'),
     string: f('stringField'),
     offline: f('offlineField'),
+    reason: f('offlineReasonField'),
     time: f('timeField') ?? frame.fields.find((x) => x.type === 'time'),
     capacity: f('capacityField'),
     rated: f('ratedPowerField'),
@@ -161,7 +176,15 @@ export function framesToScene(frames: readonly DataFrame[], map: FieldMapping): 
       const values = emptyValues();
       for (const k of Object.keys(metrics) as MetricKey[]) values[k] = toNumber(at(metrics[k], i));
       if (!topology) {
-        mergeValues(byId, id, values, time, fields.offline ? toFlag(at(fields.offline, i)) : null);
+        const reasonText = at(fields.reason, i);
+        mergeValues(
+          byId,
+          id,
+          values,
+          time,
+          fields.offline ? toFlag(at(fields.offline, i)) : null,
+          typeof reasonText === 'string' && reasonText ? reasonText : null
+        );
         continue;
       }
       const profile = String(at(fields.profile, i) ?? '');
@@ -169,6 +192,10 @@ export function framesToScene(frames: readonly DataFrame[], map: FieldMapping): 
       const stringNo = toNumber(at(fields.string, i));
       const name = String(at(fields.name, i) ?? id);
       const parent = fields.parent ? String(at(fields.parent, i) ?? '') || null : null;
+      const flag = toFlag(at(fields.offline, i));
+      const reasonText = at(fields.reason, i);
+      const reason = typeof reasonText === 'string' && reasonText ? reasonText : null;
+      const state = offlineState(flag, reason);
       const isString = profile ? profile === 'batteryString' : stringNo !== null;
       const isBlock = profile ? profile === 'bessBlock' : blockNo !== null && stringNo === null;
       if (profile === 'bessNode' && !transformerId) transformerId = id;
@@ -182,7 +209,9 @@ export function framesToScene(frames: readonly DataFrame[], map: FieldMapping): 
           capacityKwh: toNumber(at(fields.capacity, i)),
           values,
           time,
-          offline: toFlag(at(fields.offline, i)),
+          offline: state.offline,
+          stale: state.stale,
+          reason,
         };
         strings.push({ s, parent, block: blockNo, row });
       } else if (isBlock) {
@@ -195,7 +224,9 @@ export function framesToScene(frames: readonly DataFrame[], map: FieldMapping): 
           capacityKwh: toNumber(at(fields.capacity, i)),
           values,
           time,
-          offline: toFlag(at(fields.offline, i)),
+          offline: state.offline,
+          stale: state.stale,
+          reason,
           strings: [],
         });
       }
@@ -246,7 +277,12 @@ function attachStrings(
   }
 }
 
-type ValueEntry = { values: Record<MetricKey, number | null>; time: number | null; offline: boolean | null };
+type ValueEntry = {
+  values: Record<MetricKey, number | null>;
+  time: number | null;
+  offline: boolean | null;
+  reason: string | null;
+};
 type ValueIndex = Map<string, ValueEntry>;
 
 function mergeValues(
@@ -254,18 +290,33 @@ function mergeValues(
   id: string,
   values: Record<MetricKey, number | null>,
   time: number | null,
-  offline: boolean | null = null
+  offline: boolean | null = null,
+  reason: string | null = null
 ) {
-  const cur = byId.get(id) ?? { values: emptyValues(), time: null, offline: null };
-  if (offline !== null) cur.offline = offline;
+  const cur = byId.get(id) ?? { values: emptyValues(), time: null, offline: null, reason: null };
+  if (offline !== null) {
+    cur.offline = offline;
+    cur.reason = reason;
+  }
   for (const k of Object.keys(values) as MetricKey[]) if (values[k] !== null) cur.values[k] = values[k];
   if (time !== null) cur.time = cur.time === null ? time : Math.max(cur.time, time);
   byId.set(id, cur);
 }
 
 function applyValues(blocks: Map<string, BlockModel>, id: string, v: ValueEntry) {
-  const apply = (target: { values: Record<MetricKey, number | null>; time: number | null; offline: boolean }) => {
-    if (v.offline !== null) target.offline = v.offline;
+  const apply = (target: {
+    values: Record<MetricKey, number | null>;
+    time: number | null;
+    offline: boolean;
+    stale?: boolean;
+    reason?: string | null;
+  }) => {
+    if (v.offline !== null) {
+      const state = offlineState(v.offline, v.reason);
+      target.offline = state.offline;
+      target.stale = state.stale;
+      target.reason = v.reason;
+    }
     for (const k of Object.keys(v.values) as MetricKey[]) if (v.values[k] !== null) target.values[k] = v.values[k];
     if (v.time !== null) target.time = target.time === null ? v.time : Math.max(target.time, v.time);
   };

@@ -4,7 +4,7 @@
  */
 import { PanelPlugin } from '@grafana/data';
 import { Site3DPanel } from './components/Site3DPanel';
-import { framesToScene } from './data';
+import { framesToScene, STALE_REASON } from './data';
 import { buildBars, allocBars } from './scene/bars';
 import { METRIC_DEFS } from './scene/colorScales';
 import { layoutSite } from './scene/layout';
@@ -25,6 +25,7 @@ const FIELD_LABELS: Array<[keyof FieldMapping, string, string]> = [
   ['tempMinField', 'Temp min (°C)', 'Lowest cell temperature'],
   ['dcVoltageField', 'DC voltage (V)', 'String DC voltage'],
   ['offlineField', 'Offline flag', 'true / 1 = offline'],
+  ['offlineReasonField', 'Offline reason', `"${STALE_REASON}" = stale (values too old), any other = offline`],
   ['timeField', 'Time', 'Time of the values (stale detection)'],
   ['capacityField', 'Capacity (kWh)', 'Weights the SOC mean of a block'],
   ['ratedPowerField', 'Rated power (kW)', 'Top of the power scale'],

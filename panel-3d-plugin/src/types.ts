@@ -25,8 +25,15 @@ export interface StringModel {
   values: MetricValues;
   /** Time of the latest value, epoch ms, or null when unknown. */
   time: number | null;
-  /** `isOffline` flag from the data (maintenance or comms). */
+  /** Offline flag from the data (the API's `isOffline`: maintenance status, or no data — see `stale`). */
   offline: boolean;
+  /**
+   * Flagged stale by the data: the API's `isOffline` with reason `no data` (no value for 3 poll intervals,
+   * collector/src/api/query/tree.ts). Drawn as stale (values known but old), not as offline.
+   */
+  stale?: boolean;
+  /** Why the device is offline / stale (`offlineReason`), when the data says. */
+  reason?: string | null;
 }
 
 /** A BESS block (container) with its strings. */
@@ -42,6 +49,9 @@ export interface BlockModel {
   values: MetricValues;
   time: number | null;
   offline: boolean;
+  /** See {@link StringModel.stale}. */
+  stale?: boolean;
+  reason?: string | null;
   strings: StringModel[];
 }
 
@@ -76,6 +86,7 @@ export interface FieldMapping {
   tempMinField: string;
   dcVoltageField: string;
   offlineField: string;
+  offlineReasonField: string;
   timeField: string;
   capacityField: string;
   ratedPowerField: string;
@@ -114,6 +125,7 @@ export const DEFAULT_FIELDS: FieldMapping = {
   tempMinField: 'minCellTemperature',
   dcVoltageField: 'dcVoltage',
   offlineField: 'isOffline',
+  offlineReasonField: 'offlineReason',
   timeField: 'time',
   capacityField: 'capacityKwh',
   ratedPowerField: 'ratedPowerKw',

@@ -36,6 +36,7 @@ export function BarTooltip(props: {
       <div className={styles.muted}>
         {Number.isFinite(t) ? dateTimeFormat(t, { timeZone, format: 'YYYY-MM-DD HH:mm:ss' }) : 'time unknown'}
         {state ? ` · ${state}` : ''}
+        {state && bars.reasons[index] ? ` (${bars.reasons[index]})` : ''}
       </div>
       {bars.details[index] ? <div className={styles.muted}>{bars.details[index]}</div> : null}
     </div>

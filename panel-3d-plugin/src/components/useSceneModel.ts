@@ -32,6 +32,7 @@ const MAPPING_KEYS: Array<keyof FieldMapping> = [
   'tempMinField',
   'dcVoltageField',
   'offlineField',
+  'offlineReasonField',
   'timeField',
   'capacityField',
   'ratedPowerField',

@@ -97,6 +97,8 @@ describe('freshness', () => {
     expect(freshness(true, NOW, rule)).toBe('offline');
     expect(freshness(false, NOW - 20_000, rule)).toBe('stale');
     expect(freshness(false, NOW, rule)).toBe('ok');
+    expect(freshness(false, NOW, rule, true)).toBe('stale'); // flagged by the data (API reason "no data")
+    expect(freshness(true, NOW, rule, true)).toBe('offline');
     expect(isStale(NOW - 20_000, { ...rule, intervals: 5 })).toBe(false);
   });
 });

@@ -25,10 +25,13 @@ export function isStale(time: number | null, rule: StaleRule): boolean {
   return rule.now - time > rule.intervals * rule.intervalMs;
 }
 
-/** Freshness of a device: offline (flag) wins over stale (time). */
-export function freshness(offline: boolean, time: number | null, rule: StaleRule): Freshness {
+/**
+ * Freshness of a device: offline (flag) wins over stale; stale when the data flags it (`flaggedStale`, the API's
+ * `isOffline` with reason `no data`) or when its time is older than the rule allows.
+ */
+export function freshness(offline: boolean, time: number | null, rule: StaleRule, flaggedStale = false): Freshness {
   if (offline) return 'offline';
-  return isStale(time, rule) ? 'stale' : 'ok';
+  return flaggedStale || isStale(time, rule) ? 'stale' : 'ok';
 }
 
 /**
@@ -63,7 +66,7 @@ const METRICS: readonly MetricKey[] = ['power', 'soc', 'tempMax', 'tempMin', 'dc
  */
 export function aggregateBlock(block: BlockModel, rule: StaleRule): BlockAggregate {
   const live: StringModel[] = [];
-  for (const s of block.strings) if (freshness(s.offline, s.time, rule) === 'ok') live.push(s);
+  for (const s of block.strings) if (freshness(s.offline, s.time, rule, s.stale) === 'ok') live.push(s);
   const values: MetricValues = { power: null, soc: null, tempMax: null, tempMin: null, dcVoltage: null };
   const allWeighted = live.every((s) => s.capacityKwh !== null && s.capacityKwh > 0);
   let socNum = 0;
@@ -95,6 +98,6 @@ export function aggregateBlock(block: BlockModel, rule: StaleRule): BlockAggrega
   if (block.offline) fresh = 'offline';
   else if (block.strings.length > 0)
     fresh = live.length > 0 ? 'ok' : block.strings.every((s) => s.offline) ? 'offline' : 'stale';
-  else fresh = freshness(false, block.time, rule);
+  else fresh = freshness(false, block.time, rule, block.stale);
   return { values, time, liveStrings: live.length, staleStrings: block.strings.length - live.length, freshness: fresh };
 }

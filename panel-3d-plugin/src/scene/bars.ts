@@ -22,6 +22,8 @@ export interface BarSet {
   profiles: string[];
   /** Extra tooltip line (block mode: strings used), '' when none. */
   details: string[];
+  /** Offline / stale reason from the data (`offlineReason`), '' when none. */
+  reasons: string[];
   /** Footprint centre and size, m. */
   x: Float32Array;
   z: Float32Array;
@@ -49,6 +51,7 @@ export function allocBars(n: number, metric: MetricKey, mode: ViewMode): BarSet 
     names: new Array<string>(n),
     profiles: new Array<string>(n),
     details: new Array<string>(n),
+    reasons: new Array<string>(n).fill(''),
     x: new Float32Array(n),
     z: new Float32Array(n),
     w: new Float32Array(n),
@@ -102,6 +105,7 @@ export function buildBars(
       bars.d[i] = f.d;
       bars.values[i] = num(agg.values[metric]);
       bars.freshness[i] = FRESHNESS_CODE[agg.freshness];
+      bars.reasons[i] = agg.freshness === 'ok' ? '' : (block.reason ?? '');
       bars.times[i] = num(agg.time);
       i++;
       return;
@@ -120,7 +124,8 @@ export function buildBars(
       bars.w[i] = f.w;
       bars.d[i] = f.d;
       bars.values[i] = num(s.values[metric]);
-      bars.freshness[i] = FRESHNESS_CODE[freshness(s.offline || block.offline, s.time, rule)];
+      bars.freshness[i] = FRESHNESS_CODE[freshness(s.offline || block.offline, s.time, rule, s.stale)];
+      bars.reasons[i] = s.reason ?? (block.offline ? (block.reason ?? '') : '');
       bars.times[i] = num(s.time);
       i++;
     });

@@ -59,9 +59,9 @@ export class CellView {
     layout.modules.forEach((m, i) =>
       this.labels.push({
         text: `M${i + 1}`,
-        position: new Vector3(m.x - m.w / 2 - 0.1, 0.1, m.z),
+        // over the middle of the module's back edge: in the aisle between module rows, clear of the cubes
+        position: new Vector3(m.x, 0.1, m.z - m.d / 2 - 0.12),
         kind: 'module',
-        side: 'left',
       })
     );
 

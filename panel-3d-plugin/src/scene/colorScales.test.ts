@@ -6,6 +6,7 @@ import {
   hexToRgb,
   interpolateStops,
   linearLut,
+  linearToSrgb,
   LUT_SIZE,
   metricDef,
   metricRange,
@@ -41,11 +42,14 @@ describe('colour scales', () => {
     expect(rgbToHex(interpolateStops(stops, 0.75))).toBe('#ff8080');
     expect(rgbToHex(interpolateStops(stops, -3))).toBe('#000000');
     expect(rgbToHex(interpolateStops(stops, 7))).toBe('#ffffff');
-    // midway between cyan and green on the power scale
+    // midway between cyan and green on the power scale: blended in linear light
     const mid = scaleColor('power', 0.5);
     const c = hexToRgb(PALETTE.cyan);
     const g = hexToRgb(PALETTE.green);
-    expect(mid[1]).toBeCloseTo((c[1] + g[1]) / 2, 6);
+    for (const k of [0, 1, 2]) {
+      expect(srgbToLinear(mid[k])).toBeCloseTo((srgbToLinear(c[k]) + srgbToLinear(g[k])) / 2, 6);
+      expect(linearToSrgb(srgbToLinear(c[k]))).toBeCloseTo(c[k], 9);
+    }
     expect(() => interpolateStops([], 0)).toThrow(/at least one stop/);
     expect(() => hexToRgb('blue')).toThrow(/"blue" is not #rrggbb/);
   });
@@ -62,10 +66,36 @@ describe('colour scales', () => {
     expect(srgbToLinear(0.5)).toBeCloseTo(0.214, 3);
   });
 
-  it('writes a CSS gradient for the legend', () => {
-    expect(cssGradient('tempMax')).toBe(
-      `linear-gradient(90deg, ${PALETTE.cyan} 0%, ${PALETTE.green} 33%, ${PALETTE.amber} 67%, ${PALETTE.red} 100%)`
-    );
+  it('keeps mid SOC (amber → blue) coloured, not the grey of a stale bar', () => {
+    // HSL saturation of an sRGB colour
+    const sat = (c: readonly number[]) => {
+      const max = Math.max(...c);
+      const min = Math.min(...c);
+      const l = (max + min) / 2;
+      return max === min ? 0 : (max - min) / (1 - Math.abs(2 * l - 1));
+    };
+    const a = hexToRgb(PALETTE.amber);
+    const b = hexToRgb(PALETTE.blue);
+    const srgbMid = [0, 1, 2].map((k) => (a[k] + b[k]) / 2);
+    const mid = scaleColor('soc', 0.5);
+    expect(sat(srgbMid)).toBeLessThan(0.12); // what an sRGB blend would show: nearly grey
+    expect(sat(mid)).toBeGreaterThan(2 * sat(srgbMid));
+    // the lookup table holds the same colour in linear RGB
+    const i = Math.round(0.5 * (LUT_SIZE - 1)) * 3;
+    const lut = linearLut('soc');
+    const at = scaleColor('soc', Math.round(0.5 * (LUT_SIZE - 1)) / (LUT_SIZE - 1));
+    for (const k of [0, 1, 2]) expect(lut[i + k]).toBeCloseTo(srgbToLinear(at[k]), 6);
+  });
+
+  it('writes a CSS gradient for the legend through the stops of the issue', () => {
+    const g = cssGradient('tempMax');
+    expect(g.startsWith('linear-gradient(90deg, ')).toBe(true);
+    const stops = g.slice('linear-gradient(90deg, '.length, -1).split(', ');
+    expect(stops).toHaveLength(13);
+    expect(stops[0]).toBe(`${PALETTE.cyan} 0%`);
+    expect(stops[4]).toBe(`${PALETTE.green} 33.3%`);
+    expect(stops[8]).toBe(`${PALETTE.amber} 66.7%`);
+    expect(stops[12]).toBe(`${PALETTE.red} 100%`);
   });
 });
 

@@ -1,6 +1,8 @@
 /**
  * Colour scales and value ranges of the five metrics (issue 5, "Metrics"; the same scales users know from
- * the BESS Monitor 3D view). Each scale has four evenly spaced stops interpolated in sRGB; a 256-entry
+ * the BESS Monitor 3D view). Each scale has four evenly spaced stops, interpolated in linear light (the space
+ * three.js shades in): between near-complementary stops such as SOC's amber → blue an sRGB blend passes through a
+ * flat grey-beige that reads like a stale bar, the linear-light blend keeps twice the saturation. A 256-entry
  * lookup table in linear RGB (what three.js instance colours hold) makes colouring 100,000 bars cheap.
  */
 import type { MetricKey, SiteModel, ViewMode } from '../types';
@@ -115,6 +117,11 @@ export function srgbToLinear(c: number): number {
   return c <= 0.04045 ? c / 12.92 : Math.pow((c + 0.055) / 1.055, 2.4);
 }
 
+/** sRGB transfer function (IEC 61966-2-1), one linear channel 0..1 → sRGB. */
+export function linearToSrgb(c: number): number {
+  return c <= 0.0031308 ? c * 12.92 : 1.055 * Math.pow(c, 1 / 2.4) - 0.055;
+}
+
 /**
  * Position of a value on a range, clamped to 0..1. A degenerate range (max ≤ min) maps to 0; NaN maps to 0.
  */
@@ -136,9 +143,18 @@ export function interpolateStops(stops: readonly Rgb[], t: number): Rgb {
   return [a[0] + (b[0] - a[0]) * f, a[1] + (b[1] - a[1]) * f, a[2] + (b[2] - a[2]) * f];
 }
 
-/** The sRGB colour of a metric's scale at t (0..1). */
+const linearStops = (metric: MetricKey): Rgb[] =>
+  SCALE_STOPS[metric].map((hex) => hexToRgb(hex).map(srgbToLinear) as unknown as Rgb);
+
+/** The colour of a metric's scale at t (0..1), in linear RGB: the stops blended in linear light. */
+export function scaleColorLinear(metric: MetricKey, t: number): Rgb {
+  return interpolateStops(linearStops(metric), t);
+}
+
+/** The sRGB colour of a metric's scale at t (0..1) (stops blended in linear light, see the module note). */
 export function scaleColor(metric: MetricKey, t: number): Rgb {
-  return interpolateStops(SCALE_STOPS[metric].map(hexToRgb), t);
+  const c = scaleColorLinear(metric, t);
+  return [linearToSrgb(c[0]), linearToSrgb(c[1]), linearToSrgb(c[2])];
 }
 
 /** Number of entries of a lookup table. */
@@ -155,20 +171,30 @@ export function linearLut(metric: MetricKey): Float32Array {
   if (!lut) {
     lut = new Float32Array(LUT_SIZE * 3);
     for (let i = 0; i < LUT_SIZE; i++) {
-      const c = scaleColor(metric, i / (LUT_SIZE - 1));
-      lut[i * 3] = srgbToLinear(c[0]);
-      lut[i * 3 + 1] = srgbToLinear(c[1]);
-      lut[i * 3 + 2] = srgbToLinear(c[2]);
+      const c = scaleColorLinear(metric, i / (LUT_SIZE - 1));
+      lut[i * 3] = c[0];
+      lut[i * 3 + 1] = c[1];
+      lut[i * 3 + 2] = c[2];
     }
     lutCache.set(metric, lut);
   }
   return lut;
 }
 
-/** CSS `linear-gradient` of a metric's scale (legend), left = min. */
+/** Colour stops of the legend gradient: the scale sampled at 1/12 steps (the issue's stops fall on 0, 4, 8, 12). */
+export const GRADIENT_STEPS = 12;
+
+/**
+ * CSS `linear-gradient` of a metric's scale (legend), left = min: sampled from the scale itself, so the legend shows
+ * the same linear-light blend as the bars in every browser (CSS blends stops in sRGB).
+ */
 export function cssGradient(metric: MetricKey): string {
-  const stops = SCALE_STOPS[metric];
-  return `linear-gradient(90deg, ${stops.map((c, i) => `${c} ${Math.round((i / (stops.length - 1)) * 100)}%`).join(', ')})`;
+  const stops: string[] = [];
+  for (let i = 0; i <= GRADIENT_STEPS; i++) {
+    const t = i / GRADIENT_STEPS;
+    stops.push(`${rgbToHex(scaleColor(metric, t))} ${(t * 100).toFixed(1).replace(/\.0$/, '')}%`);
+  }
+  return `linear-gradient(90deg, ${stops.join(', ')})`;
 }
 
 /**

@@ -41,7 +41,8 @@ it('keeps GPU memory flat over 100 data updates and 10 unmount / remount cycles'
   const updates = Array.from({ length: 100 }, (_, tick) =>
     siteFrames({ ...sizes[Math.floor(tick / 25)], now, tick, faults: tick % 2 === 0 })
   );
-  const { p } = await openSite(browser, { blocks: 1, strings: 4 });
+  // small canvases: every update renders a frame, and SwiftShader's cost grows with the pixels
+  const { p } = await openSite(browser, { blocks: 1, strings: 4 }, { size: { width: 160, height: 100 } });
   try {
     const report: LeakReport = await p.page.evaluate(
       async ({ url, updates, now }) => {
@@ -109,8 +110,8 @@ it('keeps GPU memory flat over 100 data updates and 10 unmount / remount cycles'
               options: { ...mod.plugin.defaults },
               fieldConfig: { defaults: {}, overrides: [] },
               transparent: false,
-              width: 480,
-              height: 300,
+              width: 240,
+              height: 150,
               renderCounter: 0,
               title: 'leak',
               eventBus,
@@ -123,7 +124,7 @@ it('keeps GPU memory flat over 100 data updates and 10 unmount / remount cycles'
         const scenesBefore = inst.liveScenes().length;
         const ours = () => inst.liveScenes().slice(scenesBefore);
         const host = document.createElement('div');
-        host.style.cssText = 'position:fixed;left:0;top:0;width:480px;height:300px;';
+        host.style.cssText = 'position:fixed;left:0;top:0;width:240px;height:150px;';
         document.body.appendChild(host);
         const out: LeakReport = {
           updates: [],
@@ -135,12 +136,10 @@ it('keeps GPU memory flat over 100 data updates and 10 unmount / remount cycles'
           scenesBefore,
         };
         let root = ReactDOM.createRoot(host);
-        const T0 = performance.now(); const marks: number[] = [];
         for (const frames of updates) {
           root.render(element(frames));
           const s = (await rendered(barsOf(frames))).stats();
           out.updates.push({ geometries: s.geometries, textures: s.textures, calls: s.calls });
-          marks.push(Math.round(performance.now() - T0));
         }
         for (let cycle = 0; cycle < 10; cycle++) {
           const contextsBefore = new Set(live.keys());
@@ -158,13 +157,11 @@ it('keeps GPU memory flat over 100 data updates and 10 unmount / remount cycles'
           out.remounts.push({ geometries: s.geometries, textures: s.textures });
         }
         root.unmount();
-        (out as any).marks = [...marks.filter((_, i) => i % 25 === 24), Math.round(performance.now() - T0)]; // eslint-disable-line
         return out;
       },
       { url: MODULE_URL, updates, now }
     );
 
-    console.log((report as any).marks); // eslint-disable-line
     expect(report.updates).toHaveLength(100);
     const first = report.updates[0];
     expect(first.geometries).toBeGreaterThan(0);
@@ -205,4 +202,4 @@ it('keeps GPU memory flat over 100 data updates and 10 unmount / remount cycles'
   } finally {
     await p.close();
   }
-}, 60_000);
+}, 150_000);

@@ -12,31 +12,44 @@ export const RESULTS = path.join(PLUGIN_DIR, 'test-results');
 export const MODULE_URL = '/public/plugins/openbess-site3d-panel/module.js';
 export const PANEL = { width: 1000, height: 560 };
 
+/** Extra settings of a panel page. */
+export interface OpenExtra {
+  theme?: 'dark' | 'light';
+  options?: Record<string, unknown>;
+  variables?: Array<{ name: string; current: string }>;
+  /** Panel size, CSS px (default {@link PANEL}). */
+  size?: { width: number; height: number };
+}
+
 /** Opens the panel with a generated site. */
 export async function openSite(
   browser: Browser,
   site: Omit<SiteFrameOptions, 'now'>,
-  extra: {
-    theme?: 'dark' | 'light';
-    options?: Record<string, unknown>;
-    variables?: Array<{ name: string; current: string }>;
-  } = {}
+  extra: OpenExtra = {}
 ): Promise<{ p: PluginPage; now: number }> {
   const now = Date.now();
+  return { p: await openFrames(browser, siteFrames({ ...site, now }), now, extra), now };
+}
+
+/**
+ * Opens the panel on the given frames (data-frame JSON or plain frames, e.g. the demo site's `tree`, `latest` and
+ * cell frames) with the dashboard time range ending at `now`.
+ */
+export async function openFrames(browser: Browser, series: unknown[], now: number, extra: OpenExtra = {}) {
   const p = await loadPluginInBrowser({
     browser,
     pluginDir: PLUGIN_DIR,
     render: 'panel',
     theme: extra.theme ?? 'dark',
-    props: { data: { series: siteFrames({ ...site, now }) }, options: extra.options ?? {}, title: 'Site' },
+    props: { data: { series }, options: extra.options ?? {}, title: 'Site' },
     timeRange: { from: now - 3600_000, to: now },
-    panelSize: PANEL,
-    viewport: { width: PANEL.width + 40, height: PANEL.height + 40 },
+    panelSize: extra.size ?? PANEL,
+    viewport: { width: (extra.size ?? PANEL).width + 40, height: (extra.size ?? PANEL).height + 40 },
     variables: extra.variables as never,
   });
   await p.waitForIdle();
   await frames(p.page, 3);
-  return { p, now };
+  return p;
 }
 
 /** Waits n animation frames in the page. */
@@ -139,4 +152,47 @@ export function legendReadability(page: Page): Promise<{ text: string; contrast:
       fontPx: parseFloat(cs.fontSize),
     };
   });
+}
+
+/** Camera, orbit target, auto-rotate and shadow state of the live scene. */
+export interface CameraProbe {
+  position: [number, number, number];
+  target: [number, number, number];
+  /** Camera distance from the orbit target, m. */
+  distance: number;
+  /** Azimuth around the target, radians. */
+  azimuth: number;
+  autoRotate: boolean;
+  shadows: boolean;
+  calls: number;
+}
+
+/** Reads the live scene's camera and renderer state (renders one frame first, for the draw calls). */
+export function cameraState(page: Page): Promise<CameraProbe> {
+  return page.evaluate(async (url) => {
+    type V3 = { x: number; y: number; z: number };
+    type Scene = {
+      camera: { position: V3 };
+      controls: { target: V3; autoRotate: boolean };
+      renderer: { shadowMap: { enabled: boolean } };
+      renderNow(): void;
+      stats(): { calls: number };
+    };
+    const w = window as unknown as { System: { import(u: string): Promise<Record<string, unknown>> } };
+    const mod = (await w.System.import(url)) as { site3dInstrumentation: { liveScenes(): Scene[] } };
+    const scenes = mod.site3dInstrumentation.liveScenes();
+    const s = scenes[scenes.length - 1];
+    s.renderNow();
+    const p = s.camera.position;
+    const t = s.controls.target;
+    return {
+      position: [p.x, p.y, p.z],
+      target: [t.x, t.y, t.z],
+      distance: Math.hypot(p.x - t.x, p.y - t.y, p.z - t.z),
+      azimuth: Math.atan2(p.x - t.x, p.z - t.z),
+      autoRotate: s.controls.autoRotate,
+      shadows: s.renderer.shadowMap.enabled,
+      calls: s.stats().calls,
+    };
+  }, MODULE_URL);
 }
