@@ -35,6 +35,7 @@ import { firstValueFrom, isObservable, from as rxFrom, filter, take, timeout, ty
 import { SimpleBackendSrv } from '../runtime/backendSrv';
 import { SimpleTemplateSrv, type SimpleVariable } from '../runtime/templateSrv';
 import type { HarnessState, MountConfig } from '../types';
+import { Route, Routes } from 'react-router';
 import { ConfigEditorHost, ErrorBoundary, HistoryRouter, PanelHost, QueryEditorHost } from './hosts';
 import { registerStandardEditors } from './optionEditors';
 
@@ -215,14 +216,22 @@ function renderTarget(
       locationService.push(`${base}${cfg.appPath}`);
       return (
         <HistoryRouter>
-          <Root
-            {...props}
-            meta={meta}
-            basename={base}
-            onNavChanged={() => {}}
-            query={{}}
-            path={`${base}${cfg.appPath}`}
-          />
+          {/* Grafana 12 mounts app roots under the route `/a/:pluginId/*`, so the app's <Routes> are relative. */}
+          <Routes>
+            <Route
+              path={`${base}/*`}
+              element={
+                <Root
+                  {...props}
+                  meta={meta}
+                  basename={base}
+                  onNavChanged={() => {}}
+                  query={{}}
+                  path={`${base}${cfg.appPath}`}
+                />
+              }
+            />
+          </Routes>
         </HistoryRouter>
       );
     }
