@@ -180,6 +180,38 @@ export function deviceDetailLink(deviceField: string, siteExpr = '${site}'): das
   };
 }
 
+/**
+ * Data link to the maintenance app's "request from alarm" page (issue 6 §7) for an events-table row: opens a REQUEST
+ * prefilled with the row's site, device, alarm (bit name), severity, raise time and event id.
+ */
+export function workOrderFromEventLink(): dashboard.DashboardLink {
+  const f = (name: string) => '${__data.fields.' + name + ':percentencode}';
+  return {
+    title: 'Create work order',
+    type: dashboard.DashboardLinkType.Link,
+    url:
+      '/a/openbess-maintenance-app/work-orders/from-alarm?site=' +
+      f('site') +
+      '&device=' +
+      f('device') +
+      '&alarm=' +
+      f('bitName') +
+      '&severity=' +
+      f('severity') +
+      '&eventId=' +
+      f('id') +
+      '&time=' +
+      f('raisedAt'),
+    icon: 'external link',
+    tooltip: 'File a maintenance request for this alarm',
+    tags: [],
+    asDropdown: false,
+    targetBlank: false,
+    includeVars: false,
+    keepTime: false,
+  };
+}
+
 /** Dashboard link menu: every OpenBESS dashboard, variables and time range carried over. */
 export const dashboardsMenu = () =>
   new dashboard.DashboardLinkBuilder('OpenBESS')

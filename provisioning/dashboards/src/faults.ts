@@ -12,6 +12,7 @@ import {
   bess,
   dashboardsMenu,
   deviceDetailLink,
+  workOrderFromEventLink,
   OPENBESS_DS,
   siteVariable,
   single,
@@ -99,7 +100,12 @@ export function faults(): dashboard.Dashboard {
         .withOverride(stateColumn('severity'))
         .withOverride({
           matcher: { id: 'byName', options: 'device' },
-          properties: [{ id: 'links', value: [deviceDetailLink('device', '${__data.fields.site}')] }],
+          properties: [
+            {
+              id: 'links',
+              value: [deviceDetailLink('device', '${__data.fields.site}'), workOrderFromEventLink()],
+            },
+          ],
         })
         .sortBy([sortBy('raisedAt', true)])
     )
