@@ -2,6 +2,8 @@ import type { Server } from 'node:http';
 import type { Logger } from 'pino';
 import type { RegisterMap, SiteConfig } from '@openbess/model';
 import { createApiApp } from './api/app';
+import type { IdentityOptions } from './api/identity';
+import { createEventRecorder } from './events/recorder';
 import { createIngest, type Ingest } from './ingest/pipeline';
 import { createPoller, type Poller } from './poller';
 import { migrate } from './store/migrate';
@@ -28,6 +30,11 @@ export interface CollectorServiceOptions {
   timeoutMs?: number;
   /** Overrides the Modbus host of every site (e.g. `simulator` in docker-compose). */
   modbusHost?: string;
+  /**
+   * Who the Grafana user is and what they may see (access file, Grafana ID tokens, trusted user header;
+   * built by `identityFromSettings` in cli/identity.ts). Absent = token-only mode: the token holder is admin.
+   */
+  identity?: IdentityOptions;
 }
 
 /** A running collector: poller → ingest → store, plus the API. */
@@ -69,7 +76,11 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms).unref());
 /**
  * Starts the collector service. Polling starts at once, even when the database is down at start:
  * samples are buffered in memory and spooled to disk until migrations and site registration have
- * succeeded (retried with backoff), then written in order. The API listens on `apiHost:apiPort`.
+ * succeeded (retried with backoff), then written in order. The API listens on `apiHost:apiPort`, with
+ * `identity` (access file, Grafana users) when given, else token-only.
+ *
+ * @throws Error when a map is missing for a device (poller plan) or the API cannot listen (port in use);
+ *   the poller and ingest started so far are stopped first (buffered points go to the spool).
  */
 export async function startCollectorService(opts: CollectorServiceOptions): Promise<CollectorService> {
   const log = opts.logger;
@@ -79,7 +90,15 @@ export async function startCollectorService(opts: CollectorServiceOptions): Prom
   const pool = createPool(opts.databaseUrl, { max: opts.poolMax ?? 10, logger: log });
   const registry = new SeriesRegistry();
   const writer = new GatedWriter(pool, registry, { logger: log });
-  const ingest = createIngest({ pool, registry, spoolDir: opts.spoolDir, writer, logger: log });
+  const events = createEventRecorder({ pool, maps: opts.maps, logger: log });
+  const ingest = createIngest({
+    pool,
+    registry,
+    spoolDir: opts.spoolDir,
+    writer,
+    logger: log,
+    onWritten: (b) => events.notify(b),
+  });
   const poller = createPoller({ sites, maps: opts.maps, sink: ingest, logger: log, timeoutMs: opts.timeoutMs ?? 1000 });
   let stopping = false;
 
@@ -90,6 +109,7 @@ export async function startCollectorService(opts: CollectorServiceOptions): Prom
         const reg = await registerSites(pool, opts.sites, opts.maps);
         for (const e of reg.entries()) registry.set(e.device, e.metric, e.id, reg.kindOf(e.id)!);
         writer.isReady = true;
+        events.start();
         log.info({ applied: m.applied, version: m.version, series: registry.size }, 'store ready');
         return;
       } catch (e) {
@@ -114,15 +134,29 @@ export async function startCollectorService(opts: CollectorServiceOptions): Prom
     sites,
     token: opts.token,
     logger: log,
+    maps: opts.maps,
+    ...(opts.identity ? { identity: opts.identity } : {}),
     stats: (site) => {
       const s = ingest.siteStats(site);
       return { lastPollAt: lastPoll(site), pointsWritten: s.pointsWritten, pointsBuffered: s.pointsBuffered };
     },
   });
-  const server = await new Promise<Server>((resolve, reject) => {
-    const srv = app.listen(opts.apiPort, opts.apiHost ?? '127.0.0.1', () => resolve(srv));
-    srv.once('error', reject);
-  });
+  const host = opts.apiHost ?? '127.0.0.1';
+  let server: Server;
+  try {
+    server = await new Promise<Server>((resolve, reject) => {
+      // Express 5 calls the listen callback with the error too (EADDRINUSE …)
+      const srv = app.listen(opts.apiPort, host, (err?: Error) => (err ? reject(err) : resolve(srv)));
+      srv.once('error', reject);
+    });
+  } catch (e) {
+    stopping = true;
+    await poller.stop();
+    await ingest.close();
+    await events.stop();
+    await pool.end().catch(() => undefined);
+    throw new Error(`API cannot listen on ${host}:${opts.apiPort}: ${(e as Error).message}`);
+  }
   const addr = server.address();
   const apiPort = typeof addr === 'object' && addr ? addr.port : opts.apiPort;
 
@@ -141,6 +175,7 @@ export async function startCollectorService(opts: CollectorServiceOptions): Prom
       });
       await poller.stop();
       await ingest.close();
+      await events.stop();
       await pool.end().catch(() => undefined);
     },
   };

@@ -9,14 +9,24 @@ export const REPO_ROOT = resolve(__dirname, '..', '..', '..');
 export const DEFAULT_CONFIG = join(REPO_ROOT, 'collector', 'config', 'demo.yaml');
 /** Default register-map directory. */
 export const DEFAULT_MAPS = join(REPO_ROOT, 'model', 'maps');
-/** Default state directory of the embedded database and the spool (git-ignored). */
-export const STATE_DIR = join(REPO_ROOT, '.openbess');
+/**
+ * State directory of the embedded database, the spool and the demo's logs: `OPENBESS_STATE_DIR`, else
+ * `.openbess/` at the repository root (git-ignored). One demo per state directory (PGlite and the spool
+ * each allow one process).
+ */
+export const STATE_DIR = process.env.OPENBESS_STATE_DIR
+  ? resolve(process.env.OPENBESS_STATE_DIR)
+  : join(REPO_ROOT, '.openbess');
 
 /**
  * Loads the maps and the site config; on a ConfigError prints the message (file and entry) and exits
  * with code 2 — a broken map or site config fails at start, never half-way.
  */
-export function loadConfigOrExit(configFile: string, mapsDir: string, log?: Logger): {
+export function loadConfigOrExit(
+  configFile: string,
+  mapsDir: string,
+  log?: Logger
+): {
   sites: SiteConfig[];
   maps: Map<string, RegisterMap>;
 } {
@@ -25,7 +35,10 @@ export function loadConfigOrExit(configFile: string, mapsDir: string, log?: Logg
     const sites = loadSitesConfig(configFile, maps);
     return { sites, maps };
   } catch (e) {
-    const msg = e instanceof ConfigError ? `configuration error: ${e.message}` : `cannot load configuration: ${(e as Error).message}`;
+    const msg =
+      e instanceof ConfigError
+        ? `configuration error: ${e.message}`
+        : `cannot load configuration: ${(e as Error).message}`;
     if (log) log.fatal(msg);
     process.stderr.write(`${msg}\n`);
     process.exit(2);

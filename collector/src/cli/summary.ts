@@ -36,8 +36,7 @@ export function summarise(latest: SiteLatest): SiteSummary {
   };
 }
 
-const fmt = (v: number | null, digits: number, width: number) =>
-  (v === null ? '—' : v.toFixed(digits)).padStart(width);
+const fmt = (v: number | null, digits: number, width: number) => (v === null ? '—' : v.toFixed(digits)).padStart(width);
 
 /** One fixed-width console line: `FI006  P   1234.5 kW  Q   -12.3 kVAr  f 50.012 Hz  SOC  54.2 %  12:00:01`. */
 export function formatSummary(s: SiteSummary): string {

@@ -1,0 +1,561 @@
+/**
+ * `npm run bench [-- --only ingest,query,plugins] [--duration 30] [--cells-interval 1000]`: the
+ * OpenBESS benchmarks, one section after another, each printing its figures (issue 2 and 3 targets).
+ *
+ * - `ingest` — the `large` site (collector/config/large.yaml: 20 blocks × 12 strings × 416 cells) served
+ *   by the simulator process over real Modbus TCP and polled by the collector process into a throwaway
+ *   database on the real PostgreSQL. The cell group is polled every `--cells-interval` ms instead of
+ *   30 s so the offered load is ~200 k points/s. Figures: points/s committed end to end (Modbus →
+ *   decode → database, the ingest counters of /api/health) vs a raw `COPY FROM STDIN` of the very same
+ *   rows into a fresh copy of the schema on the same server; Modbus requests per poll cycle measured
+ *   (poll_log) vs the planner's figure and the minimum the maps allow; `GET /api/sites/:site/latest`
+ *   latency for every series of the site (scalars, and with the cell arrays) while polling; collector
+ *   RSS while polling (sampled every second, and the kernel's high-water mark).
+ * - `query` — the query-engine bench of issue 3 (collector/bench/query.ts), as a child process.
+ * - `plugins` — the plugin benches (`npm run bench` of panel-bitfield-plugin and panel-3d-plugin).
+ *
+ * Targets (issue 2): ≥ 200 k points/s and ≥ 80 % of raw COPY; requests/cycle ≤ 1.1 × minimum;
+ * latest < 20 ms; collector RSS < 300 MB.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { Command, InvalidArgumentError } from 'commander';
+import { Client } from 'pg';
+import { from as copyFrom, to as copyTo } from 'pg-copy-streams';
+import { parse, stringify } from 'yaml';
+import { loadRegisterMaps, loadSitesConfig, type RegisterMap, type SiteConfig } from '@openbess/model';
+import pino from 'pino';
+import { createIngest } from '../src/ingest/pipeline';
+import { createPoller } from '../src/poller';
+import { startSimulator } from '../src/simulator';
+import { migrate } from '../src/store/migrate';
+import { createPool } from '../src/store/pool';
+import { registerSites } from '../src/store/registry';
+import type { SampleBatch } from '../src/types';
+import { createTestDatabase, type TestDatabase } from '../test/support/db';
+import { percentiles, round } from './load';
+
+const ROOT = join(__dirname, '..', '..');
+const CLI = join(ROOT, 'collector', 'src', 'cli');
+const LARGE = join(ROOT, 'collector', 'config', 'large.yaml');
+const MAPS = join(ROOT, 'model', 'maps');
+const TOKEN = 'bench-token';
+const SECTIONS = ['ingest', 'query', 'plugins'] as const;
+type Section = (typeof SECTIONS)[number];
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const say = (line: string) => process.stdout.write(`${line}\n`);
+const fmt = (n: number) => Math.round(n).toLocaleString('en-US');
+
+interface Options {
+  only: Section[];
+  duration: number;
+  cellsInterval: number;
+  latestRuns: number;
+  cycles: number;
+}
+
+function positive(v: string): number {
+  const n = Number(v);
+  if (!Number.isFinite(n) || n <= 0) throw new InvalidArgumentError(`expected a number > 0, got "${v}"`);
+  return n;
+}
+
+function sections(v: string): Section[] {
+  const list = v.split(',').map((s) => s.trim());
+  for (const s of list)
+    if (!(SECTIONS as readonly string[]).includes(s))
+      throw new InvalidArgumentError(`unknown section "${s}" (sections: ${SECTIONS.join(', ')})`);
+  return list as Section[];
+}
+
+/** A free TCP port on 127.0.0.1. */
+async function freePort(): Promise<number> {
+  const { createServer } = await import('node:net');
+  return new Promise((resolve, reject) => {
+    const s = createServer();
+    s.on('error', reject);
+    s.listen(0, '127.0.0.1', () => {
+      const port = (s.address() as { port: number }).port;
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+/** Starts a CLI of collector/src/cli as a child process; resolves once stdout matches `ready`. */
+async function startCli(
+  script: string,
+  args: string[],
+  env: NodeJS.ProcessEnv,
+  ready: RegExp | null,
+  timeoutMs = 120_000
+): Promise<{ child: ChildProcess; stderr: () => string }> {
+  const child = spawn(process.execPath, ['--import', 'tsx', join(CLI, script), ...args], {
+    cwd: ROOT,
+    env: { ...process.env, LOG_LEVEL: 'warn', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let out = '';
+  let err = '';
+  child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
+  child.stderr!.on('data', (d: Buffer) => (err = (err + d.toString()).slice(-20_000)));
+  if (ready) {
+    const until = Date.now() + timeoutMs;
+    while (!ready.test(out)) {
+      if (child.exitCode !== null) throw new Error(`${script} exited (${child.exitCode}): ${err.slice(-2000)}`);
+      if (Date.now() > until) throw new Error(`${script} not ready after ${timeoutMs} ms: ${err.slice(-2000)}`);
+      await sleep(100);
+    }
+  }
+  return { child, stderr: () => err };
+}
+
+async function stopChild(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise((r) => child.once('exit', r));
+  child.kill('SIGTERM');
+  const t = setTimeout(() => child.kill('SIGKILL'), 20_000);
+  await exited;
+  clearTimeout(t);
+}
+
+/** CPU seconds (user + system) a process has used so far (/proc/<pid>/stat, clock ticks of 10 ms). */
+function cpuSeconds(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(f[11]) + Number(f[12])) / 100;
+}
+
+/** VmRSS and VmHWM of a process, MB. */
+function memoryOf(pid: number): { rss: number; hwm: number } {
+  const s = readFileSync(`/proc/${pid}/status`, 'utf8');
+  const kb = (k: string) => Number(new RegExp(`${k}:\\s+(\\d+) kB`).exec(s)?.[1] ?? 0);
+  return { rss: kb('VmRSS') / 1024, hwm: kb('VmHWM') / 1024 };
+}
+
+interface Health {
+  sites: { code: string; pointsWritten: number; pointsBuffered: number; lastPollAt: string | null }[];
+}
+
+async function getJson<T>(url: string): Promise<T> {
+  const r = await fetch(url, { headers: { authorization: `Bearer ${TOKEN}` } });
+  if (!r.ok) throw new Error(`GET ${url}: ${r.status}`);
+  return (await r.json()) as T;
+}
+
+/** Copies a table's rows in a time window out with COPY TO (text format). */
+async function copyOut(c: Client, sql: string): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  const stream = c.query(copyTo(`COPY (${sql}) TO STDOUT`));
+  for await (const chunk of stream) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks);
+}
+
+/** Streams a buffer into COPY FROM STDIN; returns the elapsed ms. */
+async function copyIn(c: Client, sql: string, data: Buffer): Promise<number> {
+  const t0 = performance.now();
+  const parts: Buffer[] = [];
+  for (let i = 0; i < data.length; i += 1 << 20) parts.push(data.subarray(i, i + (1 << 20)));
+  await pipeline(Readable.from(parts), c.query(copyFrom(sql)));
+  return performance.now() - t0;
+}
+
+/** A batch moved `dt` ms later (arrays' values shared, not copied). */
+function shifted(b: SampleBatch, dt: number): SampleBatch {
+  return {
+    samples: b.samples.map((x) => ({ ...x, time: x.time + dt })),
+    arrays: b.arrays.map((x) => ({ ...x, time: x.time + dt })),
+    attributes: b.attributes.map((x) => ({ ...x, time: x.time + dt })),
+    polls: b.polls.map((x) => ({ ...x, time: x.time + dt })),
+  };
+}
+
+const batchPoints = (b: SampleBatch) =>
+  b.samples.length + b.attributes.length + b.arrays.reduce((n, a) => n + a.values.length, 0);
+
+/**
+ * Store-pipeline capacity on the large site's real poll output: one poll of every job (in-process
+ * simulator and poller, real Modbus TCP) is captured, then `cycles` copies of it (timestamps moved by
+ * 1 s each) go through the collector's ingest (memory buffer → batched writer → PostgreSQL, latest
+ * values, poll_log and data quality included) as fast as it takes them; then the same rows through a
+ * raw `COPY FROM STDIN` into a fresh schema on the same server.
+ */
+export async function pipelineCapacity(
+  sites: SiteConfig[],
+  maps: Map<string, RegisterMap>,
+  cycles: number,
+  ingestOptions: { maxBatchPoints?: number } = {}
+): Promise<Record<string, number>> {
+  const captured = new Map<string, SampleBatch>();
+  const sim = await startSimulator({ sites, maps });
+  const poller = createPoller({
+    sites,
+    maps,
+    timeoutMs: 5000,
+    sink: {
+      push: (b) => {
+        const p = b.polls[0];
+        if (p?.ok) captured.set(`${p.device}|${p.map}|${p.group}`, b);
+      },
+    },
+  });
+  // every job polled at least every 5 s (nameplate groups poll once a minute: not waited for)
+  const wanted = poller
+    .stats()
+    .jobs.filter((j) => j.intervalMs <= 5000)
+    .map((j) => `${j.device}|${j.map}|${j.group}`);
+  poller.start();
+  const until = Date.now() + 60_000;
+  while (wanted.some((k) => !captured.has(k)) && Date.now() < until) await sleep(200);
+  await poller.stop();
+  await sim.stop();
+  const cycle = [...captured.values()];
+  const perCycle = cycle.reduce((n, b) => n + batchPoints(b), 0);
+
+  const db = await createTestDatabase('openbess_bench_pipe');
+  const copyDb = await createTestDatabase('openbess_bench_copy');
+  const dir = mkdtempSync(join(tmpdir(), 'openbess-bench-spool-'));
+  try {
+    const pool = createPool(db.url, { max: 4 });
+    await migrate(pool);
+    const registry = await registerSites(pool, sites, maps);
+    const ingest = createIngest({ pool, registry, spoolDir: dir, logger: pino({ level: 'warn' }), ...ingestOptions });
+    const t0 = performance.now();
+    let pushed = 0;
+    for (let k = 1; k <= cycles; k++) {
+      // back-pressure like a collector that keeps up: never more than ~2 cycles waiting
+      while (ingest.stats().pointsInMemory > 2 * perCycle) await sleep(5);
+      for (const b of cycle) {
+        const s = shifted(b, k * 1000);
+        pushed += batchPoints(s);
+        ingest.push(s);
+      }
+    }
+    await ingest.drain(600_000);
+    const ms = performance.now() - t0;
+    const st = ingest.stats();
+    await ingest.close();
+    await pool.end();
+
+    const c = new Client({ connectionString: db.url });
+    await c.connect();
+    const scalarsOut = await copyOut(c, 'SELECT time, series_id, value FROM telemetry');
+    const arraysOut = await copyOut(c, 'SELECT time, series_id, value FROM telemetry_array');
+    const n = (
+      await c.query<{ rows: string; arows: string; elems: string }>(
+        `SELECT (SELECT count(*) FROM telemetry) AS rows, (SELECT count(*) FROM telemetry_array) AS arows,
+                (SELECT coalesce(sum(cardinality(value)), 0) FROM telemetry_array) AS elems`
+      )
+    ).rows[0];
+    await c.end();
+    const cpool = createPool(copyDb.url, { max: 2 });
+    await migrate(cpool);
+    await cpool.end();
+    const cc = new Client({ connectionString: copyDb.url });
+    await cc.connect();
+    const copyMs =
+      (await copyIn(cc, 'COPY telemetry (time, series_id, value) FROM STDIN', scalarsOut)) +
+      (await copyIn(cc, 'COPY telemetry_array (time, series_id, value) FROM STDIN', arraysOut));
+    await cc.end();
+    const stored = Number(n.rows) + Number(n.elems);
+    return {
+      jobs: cycle.length,
+      pointsPerCycle: perCycle,
+      cycles,
+      pointsPushed: pushed,
+      pointsWritten: st.pointsWritten,
+      scalarRows: Number(n.rows),
+      arrayRows: Number(n.arows),
+      arrayElements: Number(n.elems),
+      seconds: round(ms / 1000),
+      pipelinePointsPerSecond: Math.round(st.pointsWritten / (ms / 1000)),
+      rawCopyPointsPerSecond: Math.round(stored / (copyMs / 1000)),
+      rawCopySeconds: round(copyMs / 1000),
+    };
+  } finally {
+    await db.drop().catch(() => undefined);
+    await copyDb.drop().catch(() => undefined);
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+async function ingestSection(o: Options): Promise<Record<string, unknown>> {
+  say(`\n== ingest: large site, Modbus TCP → collector → PostgreSQL (cells every ${o.cellsInterval} ms) ==`);
+  const maps = loadRegisterMaps(MAPS);
+  // maps are data: a copy with the cell group's interval changed
+  const cellsText = readFileSync(join(MAPS, 'cells-805.yaml'), 'utf8');
+  const CELLS_GROUP = /cells: \{ intervalMs: \d+ \}/;
+  if (!CELLS_GROUP.test(cellsText)) throw new Error(`${join(MAPS, 'cells-805.yaml')}: cells group interval not found`);
+  const dir = mkdtempSync(join(tmpdir(), 'openbess-bench-'));
+  const port = await freePort();
+  const apiPort = await freePort();
+  const cfg = parse(readFileSync(LARGE, 'utf8')) as { sites: { code: string; modbus: { port: number } }[] };
+  cfg.sites[0].modbus.port = port;
+  const site = cfg.sites[0].code;
+  writeFileSync(join(dir, 'large.yaml'), stringify(cfg));
+  const mapsDir = join(dir, 'maps');
+  cpSync(MAPS, mapsDir, { recursive: true });
+  writeFileSync(
+    join(mapsDir, 'cells-805.yaml'),
+    cellsText.replace(CELLS_GROUP, `cells: { intervalMs: ${o.cellsInterval} }`)
+  );
+
+  // the planner's figures for one round of every poll job, at the shipped intervals
+  const sites = loadSitesConfig(join(dir, 'large.yaml'), maps);
+  const planned = createPoller({ sites, maps, sink: { push: () => undefined } }).stats();
+  const jobs = planned.jobs.length;
+
+  const db: TestDatabase = await createTestDatabase('openbess_bench_ingest');
+  let sim: ChildProcess | null = null;
+  let col: ChildProcess | null = null;
+  try {
+    const t0 = Date.now();
+    sim = (await startCli('simulator.ts', ['--config', join(dir, 'large.yaml'), '--maps', mapsDir], {}, /Modbus TCP/))
+      .child;
+    const collector = await startCli(
+      'collector.ts',
+      ['--config', join(dir, 'large.yaml'), '--maps', mapsDir],
+      {
+        DATABASE_URL: db.url,
+        OPENBESS_API_TOKEN: TOKEN,
+        OPENBESS_API_PORT: String(apiPort),
+        OPENBESS_SPOOL_DIR: join(dir, 'spool'),
+      },
+      null
+    );
+    col = collector.child;
+    const api = `http://127.0.0.1:${apiPort}`;
+    const health = async () => (await getJson<Health>(`${api}/api/health`)).sites.find((s) => s.code === site)!;
+    for (;;) {
+      const h = await health().catch(() => null);
+      if (h && h.pointsWritten > 0) break;
+      if (col.exitCode !== null) throw new Error(`collector exited: ${collector.stderr().slice(-2000)}`);
+      if (Date.now() - t0 > 180_000) throw new Error('the collector wrote nothing within 180 s');
+      await sleep(500);
+    }
+    say(`started in ${((Date.now() - t0) / 1000).toFixed(1)} s; warming up 5 s, then measuring ${o.duration} s`);
+    await sleep(5000);
+
+    const rss: number[] = [];
+    const load0 = loadavg()[0];
+    const cpu0 = { col: cpuSeconds(col.pid!), sim: cpuSeconds(sim.pid!) };
+    const h0 = await health();
+    const w0 = Date.now();
+    while (Date.now() - w0 < o.duration * 1000) {
+      await sleep(1000);
+      rss.push(memoryOf(col.pid!).rss);
+    }
+    const h1 = await health();
+    const w1 = Date.now();
+    const seconds = (w1 - w0) / 1000;
+    const cpu = {
+      collector: round(((cpuSeconds(col.pid!) - cpu0.col) / seconds) * 100),
+      simulator: round(((cpuSeconds(sim.pid!) - cpu0.sim) / seconds) * 100),
+    };
+    const load = round((load0 + loadavg()[0]) / 2);
+    const committed = (h1.pointsWritten - h0.pointsWritten) / seconds;
+
+    // latest values of every series of the site while the collector keeps polling
+    const timeLatest = async (arrays: boolean) => {
+      const ms: number[] = [];
+      let series = 0;
+      for (let i = 0; i < o.latestRuns + 3; i++) {
+        const t = performance.now();
+        const body = await getJson<{ devices: { metrics: Record<string, unknown> }[] }>(
+          `${api}/api/sites/${site}/latest${arrays ? '' : '?arrays=false'}`
+        );
+        if (i >= 3) ms.push(performance.now() - t);
+        series = body.devices.reduce((n, d) => n + Object.keys(d.metrics).length, 0);
+      }
+      return { ...percentiles(ms), series };
+    };
+    const latestScalars = await timeLatest(false);
+    const latestAll = await timeLatest(true);
+    const mem = memoryOf(col.pid!);
+    // the same with polling stopped: the API and the database on their own
+    await stopChild(sim);
+    sim = null;
+    await sleep(2000);
+    const latestIdle = await timeLatest(false);
+
+    await stopChild(col);
+    col = null;
+
+    // what the polls delivered in the window, and the requests they took
+    const c = new Client({ connectionString: db.url });
+    await c.connect();
+    const win = `time >= to_timestamp(${w0 / 1000}) AND time < to_timestamp(${w1 / 1000})`;
+    const polled = (
+      await c.query<{ points: string; requests: string; ok: string; failed: string }>(
+        `SELECT coalesce(sum(points) FILTER (WHERE ok), 0) AS points, coalesce(sum(requests) FILTER (WHERE ok), 0) AS requests,
+                count(*) FILTER (WHERE ok) AS ok, count(*) FILTER (WHERE NOT ok) AS failed FROM poll_log WHERE ${win}`
+      )
+    ).rows[0];
+    // measured requests per poll of every job (poll_log, successful polls) vs the plan of that job
+    const measuredJobs = (
+      await c.query<{ device: string; map: string; poll_group: string; r: number }>(
+        `SELECT device, map, poll_group, avg(requests)::float8 AS r FROM poll_log WHERE ok GROUP BY 1, 2, 3`
+      )
+    ).rows;
+    const plannedOf = new Map(planned.jobs.map((j) => [`${j.device}|${j.map}|${j.group}`, j]));
+    let measuredSum = 0;
+    let plannedSum = 0;
+    let minimumSum = 0;
+    for (const m of measuredJobs) {
+      const j = plannedOf.get(`${m.device}|${m.map}|${m.poll_group}`);
+      if (!j) continue;
+      measuredSum += m.r;
+      plannedSum += j.requestsPerPoll;
+      minimumSum += j.minimumRequests;
+    }
+    // scaled to every job of the cycle (jobs without a successful poll counted at their plan)
+    const perJob = planned.requestsPerCycle - plannedSum + measuredSum;
+    await c.end();
+
+    say('store pipeline capacity: capturing one poll of every job, then pushing copies through the ingest…');
+    const cap = await pipelineCapacity(
+      loadSitesConfig(join(dir, 'large.yaml'), loadRegisterMaps(mapsDir)),
+      loadRegisterMaps(mapsDir),
+      o.cycles
+    );
+    const ratio = cap.pipelinePointsPerSecond / cap.rawCopyPointsPerSecond;
+
+    const figures = {
+      window: {
+        seconds: round(seconds),
+        jobs,
+        jobsMeasured: measuredJobs.length,
+        pollsOk: Number(polled.ok),
+        pollsFailed: Number(polled.failed),
+        loadAverage: load,
+        cpuPercent: cpu,
+      },
+      endToEndPointsPerSecond: {
+        committed: Math.round(committed),
+        polled: Math.round(Number(polled.points) / seconds),
+      },
+      pipeline: { ...cap, ratioToRawCopy: round(ratio * 100) / 100 },
+      modbus: {
+        requestsPerCycleMeasured: round(perJob),
+        requestsPerCyclePlanned: planned.requestsPerCycle,
+        minimumRequestsPerCycle: planned.minimumRequestsPerCycle,
+        ratioToMinimum: round((perJob / planned.minimumRequestsPerCycle) * 100) / 100,
+        measuredJobs: { measured: round(measuredSum), planned: plannedSum, minimum: minimumSum },
+        requestsPerSecond: Math.round(Number(polled.requests) / seconds),
+      },
+      latestMs: { scalars: latestScalars, withCellArrays: latestAll, scalarsIdle: latestIdle },
+      collectorRssMb: {
+        mean: round(rss.reduce((a, b) => a + b, 0) / rss.length),
+        max: round(Math.max(...rss)),
+        highWaterMark: round(mem.hwm),
+      },
+    };
+    say(
+      `machine: load average ${load} on ${cpus().length} cores during the window; CPU collector ${cpu.collector} %, simulator ${cpu.simulator} %`
+    );
+    say(
+      `ingest end to end: ${fmt(committed)} points/s committed (polled ${fmt(figures.endToEndPointsPerSecond.polled)}/s, ` +
+        `${figures.window.pollsFailed} failed/overrun polls of ${figures.window.pollsOk + figures.window.pollsFailed})`
+    );
+    say(
+      `store pipeline (ingest → writer → PostgreSQL) on ${cap.cycles} cycles × ${fmt(cap.pointsPerCycle)} points of ${cap.jobs} jobs: ` +
+        `${fmt(cap.pipelinePointsPerSecond)} points/s (${fmt(cap.pointsWritten)} points in ${cap.seconds} s)`
+    );
+    say(
+      `raw COPY of the same rows (${fmt(cap.scalarRows)} scalar rows + ${fmt(cap.arrayRows)} array rows = ${fmt(cap.scalarRows + cap.arrayElements)} points): ` +
+        `${fmt(cap.rawCopyPointsPerSecond)} points/s → pipeline = ${(ratio * 100).toFixed(0)} % of raw COPY   [goal ≥ 200,000 points/s and ≥ 80 %]`
+    );
+    say(
+      `Modbus requests per poll cycle: ${figures.modbus.requestsPerCycleMeasured} measured, ${planned.requestsPerCycle} planned, ` +
+        `minimum ${planned.minimumRequestsPerCycle} → ${figures.modbus.ratioToMinimum}×   [goal ≤ 1.1×]  (${jobs} poll jobs, ${fmt(figures.modbus.requestsPerSecond)} requests/s)`
+    );
+    say(
+      `latest, every series of ${site} (${latestScalars.series} scalar series): p50 ${latestScalars.p50} ms, p95 ${latestScalars.p95} ms, max ${latestScalars.max} ms   [goal < 20 ms]`
+    );
+    say(
+      `latest, every scalar series, polling stopped: p50 ${latestIdle.p50} ms, p95 ${latestIdle.p95} ms, max ${latestIdle.max} ms`
+    );
+    say(
+      `latest incl. cell arrays (${latestAll.series} series): p50 ${latestAll.p50} ms, p95 ${latestAll.p95} ms, max ${latestAll.max} ms`
+    );
+    say(
+      `collector RSS while polling: mean ${figures.collectorRssMb.mean} MB, max ${figures.collectorRssMb.max} MB, high-water ${figures.collectorRssMb.highWaterMark} MB   [goal < 300 MB]`
+    );
+    return figures;
+  } finally {
+    if (col) await stopChild(col);
+    if (sim) await stopChild(sim);
+    await db.drop().catch(() => undefined);
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** Runs a command, streaming its output; resolves with its exit code. */
+function runStep(cmd: string, args: string[], cwd: string, timeoutMs: number): Promise<number> {
+  return new Promise((resolve) => {
+    const child = spawn(cmd, args, { cwd, stdio: ['ignore', 'inherit', 'inherit'] });
+    const t = setTimeout(() => {
+      say(`(${[cmd, ...args].join(' ')} took longer than ${timeoutMs / 1000} s: stopped)`);
+      child.kill('SIGTERM');
+    }, timeoutMs);
+    child.on('exit', (code) => {
+      clearTimeout(t);
+      resolve(code ?? 1);
+    });
+  });
+}
+
+async function querySection(): Promise<number> {
+  say('\n== query: POST /api/query engine (collector/bench/query.ts) ==');
+  return runStep(process.execPath, ['--import', 'tsx', join(__dirname, 'query.ts')], ROOT, 300_000);
+}
+
+async function pluginsSection(): Promise<number> {
+  let worst = 0;
+  for (const p of ['panel-bitfield-plugin', 'panel-3d-plugin']) {
+    const pkg = join(ROOT, p, 'package.json');
+    if (!existsSync(pkg)) continue;
+    const scripts = (JSON.parse(readFileSync(pkg, 'utf8')) as { scripts?: Record<string, string> }).scripts ?? {};
+    if (!scripts.bench) continue;
+    say(`\n== plugins: ${p} (npm run bench) ==`);
+    worst = Math.max(worst, await runStep('npm', ['run', '--silent', 'bench'], join(ROOT, p), 240_000));
+  }
+  return worst;
+}
+
+async function main(): Promise<void> {
+  const o = new Command('openbess-bench')
+    .description('OpenBESS benchmarks: ingest, Modbus requests, latest values, RSS, query engine, plugins')
+    .option('--only <sections>', `comma-separated sections (${SECTIONS.join(', ')})`, sections, [...SECTIONS])
+    .option('--duration <seconds>', 'measured ingest window', positive, 30)
+    .option('--cells-interval <ms>', 'poll interval of the cell arrays during the ingest bench', positive, 1000)
+    .option('--latest-runs <n>', 'timed latest requests per figure', positive, 30)
+    .option('--cycles <n>', 'poll cycles pushed through the store pipeline for its capacity figure', positive, 20)
+    .parse()
+    .opts<Options>();
+  const started = Date.now();
+  const results: Record<string, unknown> = {};
+  let failed = 0;
+  for (const s of SECTIONS) {
+    if (!o.only.includes(s)) continue;
+    try {
+      if (s === 'ingest') results.ingest = await ingestSection(o);
+      if (s === 'query') failed += (await querySection()) === 0 ? 0 : 1;
+      if (s === 'plugins') failed += (await pluginsSection()) === 0 ? 0 : 1;
+    } catch (e) {
+      failed++;
+      say(`section ${s} failed: ${(e as Error).stack ?? String(e)}`);
+    }
+  }
+  if (results.ingest) say(`\ningest figures (JSON): ${JSON.stringify(results.ingest)}`);
+  say(
+    `\nbench finished in ${((Date.now() - started) / 1000).toFixed(0)} s${failed ? `, ${failed} section(s) failed` : ''}`
+  );
+  process.exitCode = failed ? 1 : 0;
+}
+
+if (require.main === module) void main();
