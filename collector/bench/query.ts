@@ -1,146 +1,133 @@
 /**
- * Benchmarks of the `POST /api/query` engine (issue 3 targets), callable from the lead's
- * `npm run bench` (`runQueryBench()`) or alone: `node --import tsx collector/bench/query.ts`.
+ * Benchmarks of the `POST /api/query` engine (issue 3 targets), standalone or as a child process of
+ * `npm run bench` (bench/run.ts):
  *
- * 1. timeseries: 8 series × 30 days of 1-minute data, maxDataPoints 1000, over HTTP — p50/p95 of
- *    `runs` requests (target p95 < 100 ms);
- * 2. latest for every scalar series of the large site (target < 20 ms);
- * 3. 50 concurrent dashboard users (autocannon, each 1 request/s cycling through a Site Overview
- *    refresh) on POST /api/query of an API child process that ingests one batch of every scalar series
- *    of the site each second, as the collector does — p95 and errors (target p95 < 100 ms, 0 errors);
- *    then the same closed-loop for the throughput ceiling;
- * 4. the timeseries figure again over the resolution pyramid (plain-PG stand-ins for the continuous
- *    aggregates: TimescaleDB is not installable here).
- * Everything runs against a throwaway database on the real PostgreSQL, written through the store.
+ *   node --import tsx collector/bench/query.ts [--only timeseries,latest,load] [--days 30] [--runs 30]
+ *        [--connections 50] [--rate 1] [--duration 10] [--raw-reference] [--saturation] [--json]
+ *
+ * 1. `timeseries`: 8 series × `days` days of 1-minute data, maxDataPoints 1000, over HTTP, the source
+ *    chosen as in production (the store's rollups on plain PostgreSQL) — p50/p95/max of `runs`
+ *    sequential requests after 3 warm-ups (target p95 < 100 ms). `--raw-reference` adds the same query
+ *    with the rollups switched off (raw rows, the figure before migration 3).
+ * 2. `latest` for every scalar series of the large site (target < 20 ms, read as p95).
+ * 3. `load`: 50 dashboard users while the collector ingests (bench/load.ts; target p95 < 100 ms,
+ *    0 errors).
+ * Everything runs against a throwaway database on the real PostgreSQL, written through the store
+ * (bench/query-data.ts); the database is dropped at the end. Prints the setup (machine, load average,
+ * data) with the figures; `--json` prints the figures as one JSON line on stdout (text on stderr).
  */
-import { existsSync } from 'node:fs';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { join } from 'node:path';
 import pino from 'pino';
-import {
-  loadRegisterMaps,
-  loadSitesConfig,
-  parseSitesConfig,
-  siteDevices,
-  type RegisterMap,
-  type SiteConfig,
-} from '@openbess/model';
 import { createApiApp } from '../src/api/app';
-import { migrate } from '../src/store/migrate';
-import { createPool } from '../src/store/pool';
-import { registerSites } from '../src/store/registry';
-import { AGGREGATES } from '../src/store/timescale';
-import { createWriter, type StoreWriter } from '../src/store/writer';
-import type { Sample } from '../src/types';
-import { createTestDatabase } from '../test/support/db';
-import { loadTest, percentiles, startServerProcess, type Percentiles } from './load';
+import { benchArgs, percentiles, positiveFlag, round, runLoadBench, type LoadFigures, type Percentiles } from './load';
+import { cpuMeter, DAY, machineLine, MINUTE, prepareBenchData, TOKEN, type BenchData } from './query-data';
+
+const FIGURES = ['timeseries', 'latest', 'load'] as const;
+type Figure = (typeof FIGURES)[number];
 
 /** Options of {@link runQueryBench}. */
 export interface QueryBenchOptions {
+  /** Figures to measure (default all). */
+  only?: Figure[];
   /** Days of 1-minute history for the 8 timeseries (default 30). */
   days?: number;
   /** Measured requests per sequential figure (default 30, after 3 warm-ups). */
   runs?: number;
-  /** Concurrent connections for the load figure (default 50). */
+  /** Also time the timeseries figure on raw rows (rollups off). */
+  rawReference?: boolean;
+  /** Load figure: users, requests/s per user, seconds, closed-loop ceiling. */
   connections?: number;
-  /** Load duration, seconds (default 10). */
+  rate?: number;
   durationSec?: number;
-  /** Progress lines (default console.log). */
+  saturation?: boolean;
+  /** Progress and figure lines (default console.log). */
   log?: (line: string) => void;
+}
+
+/**
+ * CPU time per request, ms: PostgreSQL backends of the bench database and the Node process (API and
+ * the in-process HTTP client) — what a request costs whatever else the machine runs.
+ */
+export interface CpuPerRequest {
+  postgresMs: number;
+  nodeMs: number;
 }
 
 /** Figures printed by the bench. */
 export interface QueryBenchFigures {
-  timeseries: Percentiles & { series: number; rawRows: number; pointsReturned: number; source: string };
-  latest: Percentiles & { rows: number };
-  /** Same query once the resolution pyramid exists (plain-PG stand-ins for the continuous aggregates). */
-  timeseriesPyramid: Percentiles & { source: string; pointsReturned: number };
-  /** 50 dashboard users, each sending one request per second (open loop), while ingesting. */
-  load: Percentiles & {
-    connections: number;
-    requests: number;
-    errors: number;
-    non2xx: number;
-    rps: number;
-    ingestBatches: number;
-    ingestSamples: number;
+  setup: { machine: string; telemetryRows: number; rollupRows: number; series: number };
+  timeseries?: Percentiles & {
+    series: number;
+    days: number;
+    rawRows: number;
+    pointsReturned: number;
+    source: string;
+    cpu: CpuPerRequest;
   };
-  /** The same mix closed-loop (every connection back-to-back): the API's throughput ceiling here. */
-  saturation: Percentiles & { requests: number; rps: number; errors: number; non2xx: number };
+  timeseriesRaw?: Percentiles & { source: string; pointsReturned: number; cpu: CpuPerRequest };
+  latest?: Percentiles & { rows: number; cpu: CpuPerRequest };
+  load?: LoadFigures;
 }
 
-const TOKEN = 'bench-token';
-const MINUTE = 60_000;
-const DAY = 86_400_000;
-
-/** The `large` site config when present (collector/config/large.yaml), else a 20 × 12 built-in one. */
-export function benchSite(maps: Map<string, RegisterMap>): SiteConfig {
-  const file = join(__dirname, '..', 'config', 'large.yaml');
-  if (existsSync(file)) return loadSitesConfig(file, maps)[0];
-  return parseSitesConfig(
-    {
-      sites: [
-        {
-          code: 'GB003',
-          name: 'Bench large',
-          modbus: { port: 15502 },
-          blocks: 20,
-          stringsPerBlock: 12,
-          pollCells: false,
-        },
-      ],
-    },
-    'bench',
-    maps
-  )[0];
-}
-
-/** Every scalar (device, metric) of a site from its maps (what one collector poll cycle yields). */
-export function scalarSeries(site: SiteConfig, maps: Map<string, RegisterMap>): { device: string; metric: string }[] {
-  const out: { device: string; metric: string }[] = [];
-  for (const d of siteDevices(site)) {
-    const seen = new Set<string>();
-    for (const src of d.sources)
-      for (const p of maps.get(src.map)?.points ?? [])
-        if (p.kind === 'measurement' && !seen.has(p.metric)) {
-          seen.add(p.metric);
-          out.push({ device: d.id, metric: p.metric });
-        }
-  }
-  return out;
-}
-
-async function timed(n: number, fn: () => Promise<void>): Promise<number[]> {
+/** `n` timed calls after 3 warm-ups; wall times and CPU per measured call. */
+async function timed(
+  data: BenchData,
+  n: number,
+  fn: () => Promise<void>
+): Promise<{ ms: number[]; cpu: CpuPerRequest }> {
   for (let i = 0; i < 3; i++) await fn();
-  const out: number[] = [];
+  const meter = await cpuMeter(data.pool);
+  const ms: number[] = [];
   for (let i = 0; i < n; i++) {
     const t0 = performance.now();
     await fn();
-    out.push(performance.now() - t0);
+    ms.push(performance.now() - t0);
   }
-  return out;
+  const c = await meter.stop();
+  return { ms, cpu: { postgresMs: round(c.postgresMs / n), nodeMs: round(c.nodeMs / n) } };
 }
 
-async function post(
-  url: string,
-  body: unknown
-): Promise<{
-  status: number;
-  json: {
-    results: Record<
-      string,
-      { frames?: { data: { values: unknown[][] }; schema: { meta?: { custom?: { source?: string } } } }[] }
-    >;
-  };
-}> {
+const cpuText = (c: CpuPerRequest) => `CPU/request: PostgreSQL ${c.postgresMs} ms, Node ${c.nodeMs} ms`;
+
+interface Answer {
+  results: Record<
+    string,
+    { frames?: { data: { values: unknown[][] }; schema: { meta?: { custom?: { source?: string } } } }[] }
+  >;
+}
+
+/** POSTs a query; the body is read in full (as a client must) and parsed only when asked. */
+async function post(url: string, body: string, parse = false): Promise<Answer | null> {
   const r = await fetch(`${url}/api/query`, {
     method: 'POST',
     headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' },
-    body: JSON.stringify(body),
+    body,
   });
-  return { status: r.status, json: (await r.json()) as never };
+  const text = await r.text();
+  if (r.status !== 200) throw new Error(`query answered ${r.status}: ${text.slice(0, 200)}`);
+  return parse ? (JSON.parse(text) as Answer) : null;
 }
+
+/** An in-process API on an ephemeral port (a fresh app reads the store's feature flags anew). */
+async function startApi(data: BenchData): Promise<{ url: string; close(): Promise<void> }> {
+  const app = createApiApp({
+    pool: data.pool,
+    sites: [data.site],
+    token: TOKEN,
+    logger: pino({ level: 'silent' }),
+    maps: data.maps,
+  });
+  const server = await new Promise<Server>((resolve) => {
+    const s = app.listen(0, '127.0.0.1', () => resolve(s));
+  });
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
+}
+
+const verdict = (ok: boolean) => (ok ? 'MET' : 'NOT MET');
 
 /**
  * Runs the figures on a throwaway database and returns them (the database is dropped).
@@ -148,191 +135,152 @@ async function post(
  */
 export async function runQueryBench(opts: QueryBenchOptions = {}): Promise<QueryBenchFigures> {
   const log = opts.log ?? ((l: string) => console.log(l));
+  const only = new Set<Figure>(opts.only ?? FIGURES);
   const days = opts.days ?? 30;
   const runs = opts.runs ?? 30;
-  const db = await createTestDatabase('openbess_bench_q');
-  const pool = createPool(db.url, { max: 10 });
-  let server: Server | undefined;
+  const data = await prepareBenchData(days, log);
   try {
-    await migrate(pool);
-    const maps = loadRegisterMaps();
-    const site = benchSite(maps);
-    const registry = await registerSites(pool, [site], maps);
-    const writer = createWriter(pool, registry);
-    const c = site.code;
-    const eight = [
-      [`${c}MT1`, 'activePower'],
-      [`${c}MT1`, 'reactivePower'],
-      [`${c}MT1`, 'frequency'],
-      [`${c}ES1`, 'activePower'],
-      [`${c}ES1`, 'stateOfCharge'],
-      [`${c}ES1BK1`, 'activePower'],
-      [`${c}ES1BK2`, 'activePower'],
-      [`${c}ES1BK1BS1`, 'stateOfCharge'],
-    ].map(([device, metric]) => ({ device, metric }));
-    const to = Math.floor(Date.now() / MINUTE) * MINUTE;
-    const from = to - days * DAY;
-    log(`query bench: site ${c}, writing ${eight.length} series × ${days} days of 1-minute data …`);
-    for (let d0 = from; d0 < to; d0 += DAY) {
-      const samples: Sample[] = [];
-      eight.forEach((s, k) => {
-        for (let t = d0; t < d0 + DAY; t += MINUTE)
-          samples.push({ ...s, time: t, value: 1000 * Math.sin(t / 3_600_000 + k) + (t % 7_919) / 100 });
-      });
-      await writer.write({ samples, arrays: [], attributes: [], polls: [] });
-    }
-    const all = scalarSeries(site, maps);
-    const ingest = (w: StoreWriter, t: number) =>
-      w.write({
-        samples: all.map((s, i) => ({ ...s, time: t, value: (i % 97) + (t % 1000) / 1000 })),
-        arrays: [],
-        attributes: [],
-        polls: [],
-      });
-    await ingest(writer, to);
-    await pool.query('VACUUM ANALYZE');
-
-    const app = createApiApp({ pool, sites: [site], token: TOKEN, logger: pino({ level: 'silent' }), maps });
-    server = await new Promise<Server>((resolve) => {
-      const s = app.listen(0, '127.0.0.1', () => resolve(s));
-    });
-    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-
-    // 1. timeseries
-    const tsBody = { from, to, queries: [{ refId: 'A', queryType: 'timeseries', maxDataPoints: 1000, series: eight }] };
-    const probe = await post(url, tsBody);
-    if (probe.status !== 200) throw new Error(`timeseries answered ${probe.status}`);
-    const frames = probe.json.results.A.frames!;
-    const tsTimes = await timed(runs, async () => {
-      const r = await post(url, tsBody);
-      if (r.status !== 200) throw new Error(`timeseries answered ${r.status}`);
-    });
-    const timeseries = {
-      ...percentiles(tsTimes),
-      series: eight.length,
-      rawRows: eight.length * days * 1440,
-      pointsReturned: frames.reduce((n, f) => n + f.data.values[0].length, 0),
-      source: frames[0].schema.meta?.custom?.source ?? '?',
-    };
-    log(
-      `timeseries 8 × ${days} d, maxDataPoints 1000 (${timeseries.source}, ${timeseries.pointsReturned} points): p50 ${timeseries.p50} ms, p95 ${timeseries.p95} ms`
-    );
-
-    // 2. latest of every series of the site
-    const latestBody = { from: to - DAY, to: to + MINUTE, queries: [{ refId: 'L', queryType: 'latest', site: c }] };
-    const lp = await post(url, latestBody);
-    const latestRows = lp.json.results.L.frames![0].data.values[0].length;
-    const latest = {
-      ...percentiles(await timed(runs, async () => void (await post(url, latestBody)))),
-      rows: latestRows,
-    };
-    log(`latest, every scalar series of ${c} (${latest.rows} rows): p50 ${latest.p50} ms, p95 ${latest.p95} ms`);
-
-    // 3. 50 concurrent dashboard users while ingesting (open loop: each user 1 request/s, the request
-    //    mix of a Site Overview refresh), then closed loop for the throughput ceiling
-    const connections = opts.connections ?? 50;
-    const now = Date.now();
-    const dashboard = [
-      { refId: 'P', queryType: 'timeseries', maxDataPoints: 1000, series: eight.slice(0, 4) },
-      { refId: 'S', queryType: 'timeseries', maxDataPoints: 1000, series: eight.slice(4) },
-    ];
-    const bodies = [
-      { from: now - 6 * 3_600_000, to: now, queries: dashboard },
-      {
-        from: now - 3_600_000,
-        to: now + MINUTE,
-        queries: [{ refId: 'L', queryType: 'latest', site: c, metrics: ['activePower', 'stateOfCharge'] }],
+    const machine = await machineLine(data.pool);
+    log(machine);
+    const out: QueryBenchFigures = {
+      setup: {
+        machine,
+        telemetryRows: data.rows.telemetry,
+        rollupRows: data.rows.rollups,
+        series: data.all.length,
       },
-      { from: now - 3_600_000, to: now + MINUTE, queries: [{ refId: 'T', queryType: 'tree', site: c }] },
-      { from: now - DAY, to: now, queries: [{ refId: 'V', queryType: 'variable', variable: 'blocks', site: c }] },
-    ].map((b) => JSON.stringify(b));
-    const child = await startServerProcess(db.url, TOKEN);
-    let load: QueryBenchFigures['load'];
-    let saturation: QueryBenchFigures['saturation'];
-    try {
-      const hammer = (connectionRate?: number) =>
-        loadTest(`http://127.0.0.1:${child.port}`, TOKEN, bodies, connections, opts.durationSec ?? 10, connectionRate);
-      const before = Date.now();
-      const l = await hammer(1);
-      const seconds = (Date.now() - before) / 1000;
-      load = {
-        ...l,
-        connections,
-        ingestBatches: Math.floor(seconds),
-        ingestSamples: Math.floor(seconds) * all.length,
+    };
+    const { from, to, eight, site } = data;
+    const tsBody = JSON.stringify({
+      from,
+      to,
+      queries: [{ refId: 'A', queryType: 'timeseries', maxDataPoints: 1000, series: eight }],
+    });
+    const describe = (a: Answer) => {
+      const frames = a.results.A.frames!;
+      return {
+        pointsReturned: frames.reduce((n, f) => n + f.data.values[0].length, 0),
+        source: frames[0].schema.meta?.custom?.source ?? '?',
       };
-      log(
-        `load: ${connections} users × 1 request/s, ${load.requests} requests while the API process ingests ${all.length} samples/s: p50 ${load.p50} ms, p95 ${load.p95} ms, errors ${load.errors}, non-2xx ${load.non2xx}`
-      );
-      const sat = await hammer();
-      saturation = {
-        p50: sat.p50,
-        p95: sat.p95,
-        max: sat.max,
-        requests: sat.requests,
-        rps: sat.rps,
-        errors: sat.errors,
-        non2xx: sat.non2xx,
-      };
-      log(
-        `saturation (closed loop, ${connections} connections, ingesting): ${saturation.rps} requests/s, p95 ${saturation.p95} ms, errors ${saturation.errors}`
-      );
-    } finally {
-      const ingested = await child.stop();
-      log(`API process ingested ${ingested} batches during the load figures`);
-      if (load!) {
-        load.ingestBatches = ingested;
-        load.ingestSamples = ingested * all.length;
+    };
+
+    if (only.has('timeseries')) {
+      const api = await startApi(data);
+      try {
+        const d = describe((await post(api.url, tsBody, true))!);
+        const t = await timed(data, runs, async () => void (await post(api.url, tsBody)));
+        const p = percentiles(t.ms);
+        out.timeseries = { ...p, ...d, series: eight.length, days, rawRows: eight.length * days * 1440, cpu: t.cpu };
+        log(
+          `timeseries: ${eight.length} series × ${days} d of 1-minute data (${out.timeseries.rawRows} raw rows), maxDataPoints 1000, ${runs} sequential requests — source ${d.source}, ${d.pointsReturned} points: p50 ${p.p50} ms, p95 ${p.p95} ms, max ${p.max} ms (${cpuText(t.cpu)}) — target p95 < 100 ms: ${verdict(p.p95 < 100)}`
+        );
+      } finally {
+        await api.close();
+      }
+      if (opts.rawReference) {
+        await data.pool.query(`UPDATE store_features SET enabled = false WHERE name = 'rollups'`);
+        const raw = await startApi(data);
+        try {
+          const d = describe((await post(raw.url, tsBody, true))!);
+          const t = await timed(data, Math.min(runs, 10), async () => void (await post(raw.url, tsBody)));
+          const p = percentiles(t.ms);
+          out.timeseriesRaw = { ...p, ...d, cpu: t.cpu };
+          log(
+            `timeseries reference without rollups (raw rows, as before migration 3) — source ${d.source}, ${d.pointsReturned} points: p50 ${p.p50} ms, p95 ${p.p95} ms, max ${p.max} ms (${cpuText(t.cpu)})`
+          );
+        } finally {
+          await raw.close();
+          await data.pool.query(`UPDATE store_features SET enabled = true WHERE name = 'rollups'`);
+        }
       }
     }
 
-    // 4. the timeseries again once the pyramid exists. TimescaleDB is not installable here, so its
-    // continuous aggregates are stood in for by plain materialized views with the store's columns.
-    for (const a of AGGREGATES) {
-      await pool.query(`CREATE MATERIALIZED VIEW ${a.view} AS
-        SELECT series_id, date_bin(INTERVAL '${a.bucket}', time, TIMESTAMPTZ '2000-01-03 00:00:00+00') AS bucket,
-               avg(value) AS avg, min(value) AS min, max(value) AS max,
-               (array_agg(value ORDER BY time))[1] AS first, (array_agg(value ORDER BY time DESC))[1] AS last,
-               count(value) AS count
-          FROM telemetry GROUP BY 1, 2`);
-      await pool.query(`CREATE UNIQUE INDEX ON ${a.view} (series_id, bucket)`);
+    if (only.has('latest')) {
+      const api = await startApi(data);
+      try {
+        const body = JSON.stringify({
+          from: to - DAY,
+          to: to + MINUTE,
+          queries: [{ refId: 'A', queryType: 'latest', site: site.code }],
+        });
+        const rows = (await post(api.url, body, true))!.results.A.frames![0].data.values[0].length;
+        const t = await timed(data, runs, async () => void (await post(api.url, body)));
+        const p = percentiles(t.ms);
+        out.latest = { ...p, rows, cpu: t.cpu };
+        log(
+          `latest: every scalar series of ${site.code} (${rows} rows), ${runs} sequential requests: p50 ${p.p50} ms, p95 ${p.p95} ms, max ${p.max} ms (${cpuText(t.cpu)}) — target < 20 ms (p95): ${verdict(p.p95 < 20)}`
+        );
+      } finally {
+        await api.close();
+      }
     }
-    await pool.query(`UPDATE store_features SET enabled = true WHERE name = 'continuous_aggregates'`);
-    await pool.query('ANALYZE');
-    const pyrApp = createApiApp({ pool, sites: [site], token: TOKEN, logger: pino({ level: 'silent' }), maps });
-    const pyrServer = await new Promise<Server>((resolve) => {
-      const s = pyrApp.listen(0, '127.0.0.1', () => resolve(s));
-    });
-    let timeseriesPyramid: QueryBenchFigures['timeseriesPyramid'];
-    try {
-      const pyrUrl = `http://127.0.0.1:${(pyrServer.address() as AddressInfo).port}`;
-      const p = await post(pyrUrl, tsBody);
-      const pf = p.json.results.A.frames!;
-      timeseriesPyramid = {
-        ...percentiles(await timed(runs, async () => void (await post(pyrUrl, tsBody)))),
-        source: pf[0].schema.meta?.custom?.source ?? '?',
-        pointsReturned: pf.reduce((n, f) => n + f.data.values[0].length, 0),
-      };
-    } finally {
-      await new Promise<void>((resolve) => pyrServer.close(() => resolve()));
+
+    if (only.has('load')) {
+      out.load = await runLoadBench({
+        data,
+        connections: opts.connections,
+        rate: opts.rate,
+        durationSec: opts.durationSec,
+        saturation: opts.saturation,
+        log,
+      });
     }
-    log(
-      `timeseries 8 × ${days} d with the pyramid (${timeseriesPyramid.source} stand-in, ${timeseriesPyramid.pointsReturned} points): p50 ${timeseriesPyramid.p50} ms, p95 ${timeseriesPyramid.p95} ms`
-    );
-    return { timeseries, timeseriesPyramid, latest, load, saturation };
+    log(`after: ${await machineLine(data.pool)}`);
+    return out;
   } finally {
-    if (server) await new Promise<void>((resolve) => server!.close(() => resolve()));
-    await pool.end();
-    await db.drop();
+    await data.close();
   }
 }
 
+/** `--only` list. @throws Error naming an unknown figure */
+function figures(v: unknown): Figure[] {
+  const list = String(v)
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
+  for (const f of list)
+    if (!(FIGURES as readonly string[]).includes(f))
+      throw new Error(`--only: unknown figure "${f}" (figures: ${FIGURES.join(', ')})`);
+  return list as Figure[];
+}
+
 if (require.main === module) {
-  runQueryBench().then(
-    (f) => console.log(JSON.stringify(f, null, 2)),
-    (e) => {
-      console.error(e);
-      process.exitCode = 1;
-    }
-  );
+  const values = benchArgs([
+    'only',
+    'days',
+    'runs',
+    'connections',
+    'rate',
+    'duration',
+    'raw-reference',
+    'saturation',
+    'json',
+    'help',
+  ]);
+  if (values.help) {
+    console.log(
+      'usage: node --import tsx collector/bench/query.ts [--only timeseries,latest,load] [--days 30] [--runs 30] [--connections 50] [--rate 1] [--duration 10] [--raw-reference] [--saturation] [--json]'
+    );
+  } else {
+    const log = (l: string) => (values.json ? process.stderr.write(`${l}\n`) : console.log(l));
+    runQueryBench({
+      only: figures(values.only),
+      days: positiveFlag('days', values.days),
+      runs: positiveFlag('runs', values.runs),
+      rawReference: values['raw-reference'] === true,
+      connections: positiveFlag('connections', values.connections),
+      rate: positiveFlag('rate', values.rate),
+      durationSec: positiveFlag('duration', values.duration),
+      saturation: values.saturation === true,
+      log,
+    }).then(
+      (f) => {
+        if (values.json) console.log(JSON.stringify(f));
+      },
+      (e) => {
+        console.error(e);
+        process.exitCode = 1;
+      }
+    );
+  }
 }

@@ -4,6 +4,7 @@ import type { RegisterMap, SiteConfig } from '@openbess/model';
 import { SiteModel } from '../simulator/site-model';
 import type { SampleBatch } from '../types';
 import { registerSites, type SeriesRegistry } from './registry';
+import { refreshRollups } from './rollup';
 import { refreshAggregates } from './timescale';
 import { createWriter, type WriteResult } from './writer';
 
@@ -163,5 +164,7 @@ export async function backfill(opts: BackfillOptions): Promise<BackfillResult> {
   }
   if (pending) await pending;
   result.aggregatesRefreshed = await refreshAggregates(opts.pool, startMs, endMs);
+  // the writer merged the 5-minute rollups; bring 15 min / 1 h / 1 d up to date now (plain PostgreSQL)
+  await refreshRollups(opts.pool);
   return result;
 }

@@ -7,6 +7,10 @@
  * Documented for the other parts in ./README.md.
  */
 
+import { EVENTS_MIGRATION } from './events-schema';
+import { MAINTENANCE_MIGRATION } from '../maintenance/schema';
+import { ROLLUP_MIGRATION } from './rollup-schema';
+
 /** One schema migration. */
 export interface Migration {
   /** Strictly increasing version number. */
@@ -135,4 +139,7 @@ export const MIGRATIONS: Migration[] = [
         LANGUAGE sql STABLE AS $$ SELECT coalesce((SELECT enabled FROM store_features WHERE name = feature), false) $$`,
     ],
   },
+  EVENTS_MIGRATION,
+  ROLLUP_MIGRATION,
+  MAINTENANCE_MIGRATION,
 ];

@@ -13,3 +13,7 @@ export * from './latest';
 export * from './tree';
 export * from './catalog';
 export * from './variable';
+export * from './status-model';
+export * from './status';
+export * from './scan';
+export * from './events';

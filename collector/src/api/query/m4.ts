@@ -1,108 +1,202 @@
+import { FINITE_VALUE_SQL } from '../../store/rollup-schema';
+import { epochMs, packFloat8, readFloat8 } from './pg-array';
 import type { PyramidLevel } from './resolution';
 
 /**
- * M4 downsampling in SQL (Jugel, Jerzak, Hackenbroich, Markl: "M4: A Visualization-Oriented Time
- * Series Data Aggregation", PVLDB 7(10):797–808, 2014).
+ * M4 downsampling (Jugel, Jerzak, Hackenbroich, Markl: "M4: A Visualization-Oriented Time Series
+ * Data Aggregation", PVLDB 7(10):797–808, 2014).
  *
  * Why M4 and not LTTB (Steinarsson 2013): a line chart rasterises each pixel column as the vertical
  * span between the column's minimum and maximum, joined to its neighbours through the column's first
  * and last points. Keeping exactly those four tuples per column therefore draws the *same pixels* as
  * the raw data (error-free, paper §4), so spikes — a string trip, a frequency excursion — are never
- * lost, and it is a plain GROUP BY the database runs next to the data (no raw rows leave
- * PostgreSQL). LTTB keeps one point per bucket chosen by triangle area: visually pleasant but it can
- * drop extremes (Van Der Donckt et al., arXiv 2304.00900), needs the raw rows in the API and is
- * inherently sequential. Cost: up to 4 × maxDataPoints points per series instead of maxDataPoints.
+ * lost. LTTB keeps one point per bucket chosen by triangle area: visually pleasant but it can drop
+ * extremes (Van Der Donckt et al., arXiv 2304.00900) and is inherently sequential over raw rows.
+ * Cost: up to 4 × maxDataPoints points per series instead of maxDataPoints.
  *
- * Buckets: `date_bin(bucket, time, from)` — pixel columns aligned at the range start, so a range holds
- * at most maxDataPoints buckets (see chooseResolution). Ties: among equal minima (maxima) the earliest
- * is kept, so each bucket yields at most 4 distinct points; fewer when first/last/min/max coincide.
- * NULL values (not implemented / no data) are skipped, leaving gaps.
+ * Where it runs: PostgreSQL reads the candidate points of each series (raw samples, or the four
+ * representative samples per pyramid bucket) and hands them over as one array text per column
+ * (packed binary columns — see ./pg-array.ts); the M4 pass over those arrays is a
+ * single linear loop here. Measured on PG 15 / 2 cores, 8 series × 30 days: the earlier all-SQL M4
+ * (aggregate + join back + window tie-break) spent 3–4 × the bare read in executor nodes, and
+ * row-wise transfer cost more than the aggregation.
  *
- * Plan: (1) one hash aggregate per (series, bucket) → first/last time, min/max value — the query the
- * paper gives; (2) a second scan joins the rows back to their bucket and keeps only the candidates
- * (rows at those times or with those values, ~4 per bucket); (3) ties are broken among the few
- * candidates. Measured here (PG 15, 2 cores, 8 series × 30 days × 1 min): ≈ 1.7 × the bare
- * aggregate, ~20 % faster than one window pass over all rows (which sorts them all).
- *
- * Parameters: $1 from (epoch ms), $2 to (epoch ms, exclusive), $3 bucket (ms), $4 series ids (int[]).
- * Columns: series_id int, t float8 (epoch ms), value float8 — ordered by series, time.
+ * Buckets: aligned at the range start, width `bucketMs` (see chooseResolution), so a range holds at
+ * most maxDataPoints buckets. Ties: among equal minima (maxima) the earliest is kept; first/last/min/
+ * max that are the same sample are sent once. NULL, NaN and ±Infinity are skipped, leaving gaps.
  */
-export const M4_RAW_SQL = `
-WITH q AS (
-  SELECT t.series_id, date_bin($3 * INTERVAL '1 millisecond', t.time, to_timestamp($1::float8 / 1000)) AS b,
-         min(t.time) AS t_first, max(t.time) AS t_last, min(t.value) AS v_min, max(t.value) AS v_max
-    FROM telemetry t
-   WHERE t.series_id = ANY($4::int[])
-     AND t.time >= to_timestamp($1::float8 / 1000) AND t.time < to_timestamp($2::float8 / 1000)
-     AND t.value IS NOT NULL
-   GROUP BY 1, 2
-), c AS (
-  SELECT r.series_id, r.time, r.value, q.b, q.t_first, q.t_last, q.v_min, q.v_max
-    FROM telemetry r
-    JOIN q ON q.series_id = r.series_id
-          AND q.b = date_bin($3 * INTERVAL '1 millisecond', r.time, to_timestamp($1::float8 / 1000))
-   WHERE r.series_id = ANY($4::int[])
-     AND r.time >= to_timestamp($1::float8 / 1000) AND r.time < to_timestamp($2::float8 / 1000)
-     AND r.value IS NOT NULL
-     AND (r.time = q.t_first OR r.time = q.t_last OR r.value = q.v_min OR r.value = q.v_max)
-), k AS (
-  SELECT c.*,
-         row_number() OVER (PARTITION BY c.series_id, c.b, c.value = c.v_min ORDER BY c.time) AS n_min,
-         row_number() OVER (PARTITION BY c.series_id, c.b, c.value = c.v_max ORDER BY c.time) AS n_max
-    FROM c
-)
-SELECT k.series_id, round(date_part('epoch', k.time) * 1000) AS t, k.value
-  FROM k
- WHERE k.time = k.t_first OR k.time = k.t_last
-    OR (k.value = k.v_min AND k.n_min = 1) OR (k.value = k.v_max AND k.n_max = 1)
- ORDER BY k.series_id, k.time`;
+
+/** Points of one series, column-wise: epoch ms and values. */
+export interface Points {
+  t: ArrayLike<number>;
+  v: ArrayLike<number>;
+}
+
+/** M4 output of one series. */
+export interface SeriesM4 {
+  t: number[];
+  v: number[];
+}
 
 /**
- * M4 over a pyramid level (continuous aggregate with per-bucket `min`, `max`, `first`, `last`,
- * `count`): per output bucket the min of the minima, the max of the maxima, the `first` of the
- * earliest and the `last` of the latest aggregate bucket. The exact sample times inside an aggregate
- * bucket are not stored, so points are placed inside their aggregate bucket of width w: first at its
- * start, min/max at its middle, last at its end − 1 ms (all clamped to [from, to)) — an error of at
- * most w, which is below one output bucket by construction (w ≤ bucket).
- *
- * Same parameters and columns as {@link M4_RAW_SQL}.
- * @param level the view to read (name from the store's fixed list, never from the request)
+ * M4 of `p` over [fromMs, toMs) in buckets of `bucketMs` aligned at `fromMs`: per bucket the first,
+ * last, minimum and maximum point (earliest among equal extremes), deduplicated, ordered by time
+ * (then value). Points outside the range and non-finite values are ignored; input order is free.
  */
-export function m4LevelSql(level: PyramidLevel): string {
+export function m4(p: Points, fromMs: number, toMs: number, bucketMs: number): SeriesM4 {
+  const n = Math.max(0, Math.ceil((toMs - fromMs) / bucketMs));
+  const first = new Int32Array(n).fill(-1);
+  const last = new Int32Array(n).fill(-1);
+  const min = new Int32Array(n).fill(-1);
+  const max = new Int32Array(n).fill(-1);
+  const { t, v } = p;
+  for (let i = 0; i < t.length; i++) {
+    const ti = t[i];
+    const vi = v[i];
+    if (!(ti >= fromMs && ti < toMs) || !Number.isFinite(vi)) continue;
+    const b = Math.floor((ti - fromMs) / bucketMs);
+    const f = first[b];
+    if (f < 0) {
+      first[b] = last[b] = min[b] = max[b] = i;
+      continue;
+    }
+    if (ti < t[f]) first[b] = i;
+    if (ti > t[last[b]]) last[b] = i;
+    const mn = min[b];
+    if (vi < v[mn] || (vi === v[mn] && ti < t[mn])) min[b] = i;
+    const mx = max[b];
+    if (vi > v[mx] || (vi === v[mx] && ti < t[mx])) max[b] = i;
+  }
+  // Buckets partition time, so emitting bucket after bucket, each bucket's ≤ 4 points ordered by
+  // (time, value), yields the whole series in order without a global sort.
+  const out: SeriesM4 = { t: [], v: [] };
+  const four = [0, 0, 0, 0];
+  for (let b = 0; b < n; b++) {
+    if (first[b] < 0) continue;
+    four[0] = first[b];
+    four[1] = min[b];
+    four[2] = max[b];
+    four[3] = last[b];
+    for (let x = 1; x < 4; x++)
+      for (
+        let y = x;
+        y > 0 && (t[four[y]] < t[four[y - 1]] || (t[four[y]] === t[four[y - 1]] && v[four[y]] < v[four[y - 1]]));
+        y--
+      ) {
+        const tmp = four[y];
+        four[y] = four[y - 1];
+        four[y - 1] = tmp;
+      }
+    for (const i of four) {
+      const k = out.t.length - 1;
+      if (k >= 0 && out.t[k] === t[i] && out.v[k] === v[i]) continue;
+      out.t.push(t[i]);
+      out.v.push(v[i]);
+    }
+  }
+  return out;
+}
+
+/** Candidate points of each series, keyed by series id, ready for {@link m4}. */
+export type SeriesPoints = Map<number, SeriesM4>;
+
+/** Parameters of every points query: $1 from (epoch ms), $2 to (epoch ms, exclusive), $3 series ids. */
+const FROM = `to_timestamp($1::float8 / 1000)`;
+const TO = `to_timestamp($2::float8 / 1000)`;
+
+/**
+ * Raw samples of the series in [from, to) (finite values), one row per series with packed columns
+ * (./pg-array.ts): `t` (epoch ms) and `v`. Reads the `(series_id, time)` primary key.
+ */
+export const RAW_POINTS_SQL = `
+SELECT series_id, ${packFloat8(epochMs('time'))} AS t, ${packFloat8('value')} AS v
+  FROM telemetry
+ WHERE series_id = ANY($3::int[]) AND time >= ${FROM} AND time < ${TO} AND ${FINITE_VALUE_SQL}
+ GROUP BY series_id`;
+
+/**
+ * Buckets of a pyramid level overlapping [from, to), one row per series with one packed column `r`:
+ * per bucket a record of big-endian float8 bucket start (epoch ms), first, min, max, last (NULL sent
+ * as NaN) and, for rollups, int4 offsets of the first, min, max and last sample (ms after the bucket
+ * start) — 40 or 56 bytes ({@link LEVEL_RECORD_BYTES}). One aggregate per row instead of one per
+ * column: ≈ 20 % less executor time for the 23 k rows of a 30-day query (measured here).
+ * @param level a level from the store's fixed lists (never from the request)
+ * @throws Error for a relation name that is not a plain identifier
+ */
+export function levelPointsSql(level: PyramidLevel): string {
   if (!/^[a-z0-9_]+$/.test(level.view)) throw new Error(`invalid pyramid view name ${level.view}`);
   const w = Math.round(level.bucketMs);
+  const f8 = (c: string) => `float8send(coalesce(${c}, 'NaN'::float8))`;
+  const parts = [`float8send(${epochMs('bucket')})`, f8('first'), f8('min'), f8('max'), f8('last')];
+  if (level.kind === 'rollup') parts.push(...['first', 'min', 'max', 'last'].map((c) => `int4send(${c}_offset_ms)`));
   return `
-WITH a AS (
-  SELECT v.series_id, v.bucket, v.first, v.last, v.min, v.max,
-         date_bin($3 * INTERVAL '1 millisecond', greatest(v.bucket, to_timestamp($1::float8 / 1000)),
-                  to_timestamp($1::float8 / 1000)) AS b
-    FROM ${level.view} v
-   WHERE v.series_id = ANY($4::int[])
-     AND v.bucket > to_timestamp($1::float8 / 1000) - INTERVAL '${w} milliseconds'
-     AND v.bucket < to_timestamp($2::float8 / 1000)
-     AND v.count > 0
-), c AS (
-  SELECT a.*, min(a.bucket) OVER w AS t_first, max(a.bucket) OVER w AS t_last,
-         min(a.min) OVER w AS v_min, max(a.max) OVER w AS v_max
-    FROM a WINDOW w AS (PARTITION BY a.series_id, a.b)
-), k AS (
-  SELECT c.*,
-         row_number() OVER (PARTITION BY c.series_id, c.b, c.min = c.v_min ORDER BY c.bucket) AS n_min,
-         row_number() OVER (PARTITION BY c.series_id, c.b, c.max = c.v_max ORDER BY c.bucket) AS n_max
-    FROM c
-   WHERE c.bucket = c.t_first OR c.bucket = c.t_last OR c.min = c.v_min OR c.max = c.v_max
-)
-SELECT k.series_id, p.t, q.value
-  FROM k
- CROSS JOIN LATERAL (VALUES
-   (0, k.bucket, k.first, k.bucket = k.t_first),
-   (1, k.bucket + INTERVAL '${w / 2} milliseconds', k.min, k.min = k.v_min AND k.n_min = 1),
-   (2, k.bucket + INTERVAL '${w / 2} milliseconds', k.max, k.max = k.v_max AND k.n_max = 1 AND k.v_max <> k.v_min),
-   (3, k.bucket + INTERVAL '${w - 1} milliseconds', k.last, k.bucket = k.t_last)
- ) AS q(o, at, value, keep)
- CROSS JOIN LATERAL (SELECT round(date_part('epoch',
-   least(greatest(q.at, to_timestamp($1::float8 / 1000)), to_timestamp($2::float8 / 1000) - INTERVAL '1 millisecond')
- ) * 1000) AS t) AS p
- WHERE q.keep AND q.value IS NOT NULL
- ORDER BY k.series_id, p.t, q.o`;
+SELECT series_id, string_agg(${parts.join(' || ')}, ''::bytea) AS r
+  FROM ${level.view}
+ WHERE series_id = ANY($3::int[]) AND bucket > ${FROM} - INTERVAL '${w} milliseconds' AND bucket < ${TO}
+   AND count > 0
+ GROUP BY series_id`;
+}
+
+/** Bytes of one bucket record of {@link levelPointsSql}: continuous aggregates, rollups. */
+export const LEVEL_RECORD_BYTES = { aggregate: 40, rollup: 56 } as const;
+
+/** A row of {@link RAW_POINTS_SQL}. */
+export interface RawPointsRow {
+  series_id: number;
+  t: Buffer;
+  v: Buffer;
+}
+
+/** A row of {@link levelPointsSql}. */
+export interface LevelPointsRow {
+  series_id: number;
+  r: Buffer;
+}
+
+/** Points of raw rows. */
+export function rawPoints(row: RawPointsRow): Points {
+  return { t: readFloat8(row.t), v: readFloat8(row.v) };
+}
+
+/**
+ * The representative points of pyramid buckets (NaN values are skipped by {@link m4}).
+ * - Rollups: first/last/min/max at their exact sample times (bucket + offset); points outside
+ *   [from, to) — in a bucket straddling a range edge — are dropped by {@link m4}.
+ * - Continuous aggregates (times unknown inside a bucket of width w): first at the bucket start,
+ *   min and max at its middle, last at its end − 1 ms, clamped into [from, to) — an error of at most
+ *   w, which is below one output bucket by construction (w ≤ bucket).
+ */
+export function levelPoints(row: LevelPointsRow, level: PyramidLevel, fromMs: number, toMs: number): Points {
+  const rollup = level.kind === 'rollup';
+  const size = rollup ? LEVEL_RECORD_BYTES.rollup : LEVEL_RECORD_BYTES.aggregate;
+  const buf = row.r;
+  if (buf.length % size !== 0) throw new Error(`${level.view}: packed bucket records of ${buf.length} bytes`);
+  const dv = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
+  const n = buf.length / size;
+  const t = new Float64Array(4 * n);
+  const v = new Float64Array(4 * n);
+  const w = level.bucketMs;
+  // continuous aggregates: first at the bucket start, min/max at its middle, last at its end − 1 ms
+  const at = [0, Math.floor(w / 2), Math.floor(w / 2), w - 1];
+  for (let i = 0; i < n; i++) {
+    const o = i * size;
+    const b = dv.getFloat64(o);
+    for (let k = 0; k < 4; k++) {
+      v[4 * i + k] = dv.getFloat64(o + 8 + 8 * k);
+      t[4 * i + k] = rollup ? b + dv.getInt32(o + 40 + 4 * k) : Math.min(Math.max(b + at[k], fromMs), toMs - 1);
+    }
+  }
+  return { t, v };
+}
+
+/**
+ * Rows of the series in range, estimated from the coarsest rollup level (whole days around the range,
+ * so an upper bound): decides raw vs rollups (see RAW_ROW_BUDGET). Same parameters as the points queries.
+ * @throws Error for a relation name that is not a plain identifier
+ */
+export function rawRowEstimateSql(coarsest: PyramidLevel): string {
+  if (!/^[a-z0-9_]+$/.test(coarsest.view)) throw new Error(`invalid pyramid view name ${coarsest.view}`);
+  return `SELECT coalesce(sum(count), 0)::float8 AS n FROM ${coarsest.view}
+   WHERE series_id = ANY($3::int[]) AND bucket > ${FROM} - INTERVAL '${Math.round(coarsest.bucketMs)} milliseconds'
+     AND bucket < ${TO}`;
 }

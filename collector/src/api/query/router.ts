@@ -11,6 +11,9 @@ import {
 import { asyncRoute, badRequest, HttpError } from '../errors';
 import { accessFor, assertTelemetryAllowed } from '../identity';
 import { catalogQuery } from './catalog';
+import { eventsQuery, faultsQuery } from './events';
+import { scanQuery } from './scan';
+import { statusQuery } from './status';
 import type { OfflineStatusProvider, QueryContext, QueryDeps } from './context';
 import { latestQuery } from './latest';
 import { storePyramid } from './pyramid';
@@ -47,6 +50,14 @@ export async function runQuery(ctx: QueryContext, q: Query): Promise<DataFrameJS
       return catalogQuery(ctx, q);
     case 'variable':
       return variableQuery(ctx, q);
+    case 'status':
+      return statusQuery(ctx, q);
+    case 'scan':
+      return scanQuery(ctx, q);
+    case 'events':
+      return eventsQuery(ctx, q);
+    case 'faults':
+      return faultsQuery(ctx, q);
   }
 }
 

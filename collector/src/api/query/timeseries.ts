@@ -2,8 +2,18 @@ import type { DataFrameJSON, TimeseriesQuery } from '@openbess/model';
 import { HttpError } from '../errors';
 import { canSeeSite } from '../identity';
 import { frame, seriesValueColumn, timeColumn } from './frames';
-import { M4_RAW_SQL, m4LevelSql } from './m4';
-import { chooseResolution } from './resolution';
+import {
+  levelPoints,
+  levelPointsSql,
+  m4,
+  RAW_POINTS_SQL,
+  rawPoints,
+  rawRowEstimateSql,
+  type LevelPointsRow,
+  type RawPointsRow,
+  type SeriesPoints,
+} from './m4';
+import { chooseResolution, RAW_ROW_BUDGET, type PyramidLevel, type Resolution } from './resolution';
 import type { QueryContext } from './context';
 
 interface SeriesRow {
@@ -50,39 +60,74 @@ export async function resolveSeries(ctx: QueryContext, refs: TimeseriesQuery['se
   return out;
 }
 
+/** How a timeseries query was answered (frame `meta.custom`). */
+interface SourceInfo {
+  /** Relation read: `telemetry` or a pyramid level. */
+  source: string;
+  bucketMs: number;
+  downsampling: 'M4';
+  /** Raw rows in range estimated from the rollups, when that decided the source. */
+  rawRowsEstimate?: number;
+}
+
+/**
+ * Reads the candidate points of the series from the chosen source and reduces each with M4.
+ * A rollup level is replaced by raw rows when the rollups count at most {@link RAW_ROW_BUDGET} raw
+ * rows in range (exact M4 at the same cost).
+ */
+async function readPoints(
+  ctx: QueryContext,
+  ids: number[],
+  res: Resolution,
+  levels: readonly PyramidLevel[]
+): Promise<{ points: SeriesPoints; sql: string; info: SourceInfo }> {
+  const params = [ctx.from, ctx.to, ids];
+  let level = res.level;
+  const info: SourceInfo = { source: 'telemetry', bucketMs: res.bucketMs, downsampling: 'M4' };
+  if (level?.kind === 'rollup') {
+    const coarsest = levels.reduce((a, b) => (b.kind === 'rollup' && b.bucketMs > a.bucketMs ? b : a), level);
+    const est = await ctx.pool.query<{ n: number }>(rawRowEstimateSql(coarsest), params);
+    info.rawRowsEstimate = Number(est.rows[0]?.n ?? 0);
+    if (info.rawRowsEstimate <= RAW_ROW_BUDGET) level = null;
+  }
+  const points: SeriesPoints = new Map();
+  if (!level) {
+    const r = await ctx.pool.query<RawPointsRow>(RAW_POINTS_SQL, params);
+    for (const row of r.rows) points.set(row.series_id, m4(rawPoints(row), ctx.from, ctx.to, res.bucketMs));
+    return { points, sql: RAW_POINTS_SQL, info };
+  }
+  const sql = levelPointsSql(level);
+  const r = await ctx.pool.query<LevelPointsRow>(sql, params);
+  for (const row of r.rows)
+    points.set(row.series_id, m4(levelPoints(row, level, ctx.from, ctx.to), ctx.from, ctx.to, res.bucketMs));
+  info.source = level.view;
+  return { points, sql, info };
+}
+
 /**
  * `timeseries`: each series over [from, to), downsampled with M4 (see m4.ts) to at most
- * 4 × maxDataPoints points, read from the coarsest pyramid level that still resolves a pixel column
- * (continuous aggregates under TimescaleDB) or from raw rows. One frame per series: `time` + `value`
+ * 4 × maxDataPoints points, from the coarsest pyramid level that still resolves a pixel column
+ * (continuous aggregates under TimescaleDB, the store's rollup tables on plain PostgreSQL — unless few
+ * raw rows are in range, see RAW_ROW_BUDGET) or from raw rows. One frame per series: `time` + `value`
  * with unit, display name "<device> <metric>", axis placement and labels {site, device, metric};
  * `meta.custom` says which source and bucket were used, `meta.executedQueryString` the SQL.
  */
 export async function timeseriesQuery(ctx: QueryContext, q: TimeseriesQuery): Promise<DataFrameJSON[]> {
   const series = await resolveSeries(ctx, q.series);
+  const levels = await ctx.pyramid();
   const res = chooseResolution(
     { fromMs: ctx.from, toMs: ctx.to, maxDataPoints: q.maxDataPoints, intervalMs: q.intervalMs },
-    await ctx.pyramid()
+    levels
   );
-  const sql = res.level ? m4LevelSql(res.level) : M4_RAW_SQL;
-  const rows = await ctx.pool.query<{ series_id: number; t: number; value: number }>(sql, [
-    ctx.from,
-    ctx.to,
-    res.bucketMs,
+  const { points, sql, info } = await readPoints(
+    ctx,
     series.map((s) => s.id),
-  ]);
-  const points = new Map<number, { t: number[]; v: number[] }>(series.map((s) => [s.id, { t: [], v: [] }]));
-  for (const row of rows.rows) {
-    const p = points.get(row.series_id)!;
-    p.t.push(Number(row.t));
-    p.v.push(row.value);
-  }
-  const meta = {
-    type: 'timeseries-multi',
-    executedQueryString: sql.trim(),
-    custom: { source: res.level?.view ?? 'telemetry', bucketMs: res.bucketMs, downsampling: 'M4' },
-  };
+    res,
+    levels
+  );
+  const meta = { type: 'timeseries-multi', executedQueryString: sql.trim(), custom: { ...info } };
   return series.map((s) => {
-    const p = points.get(s.id)!;
+    const p = points.get(s.id) ?? { t: [], v: [] };
     return frame(`${s.device} ${s.metric}`, q.refId, [timeColumn('time', p.t), seriesValueColumn(s, p.v)], meta);
   });
 }
