@@ -10,7 +10,9 @@ const nodeProject = (name) => ({
   rootDir: path.join(__dirname, name),
   testEnvironment: 'node',
   testMatch: ['<rootDir>/{src,test}/**/*.test.ts'],
-  transform: { '^.+\\.ts$': ['ts-jest', { tsconfig: path.join(__dirname, name, 'tsconfig.json'), isolatedModules: true }] },
+  transform: {
+    '^.+\\.ts$': ['ts-jest', { tsconfig: path.join(__dirname, name, 'tsconfig.json'), isolatedModules: true }],
+  },
   moduleNameMapper: { '^@openbess/model$': path.join(__dirname, 'model/src/index.ts') },
 });
 

@@ -8,6 +8,7 @@ import { healthRouter, type StatsProvider } from './routes/health';
 import { latestRouter } from './routes/latest';
 import { identityMiddleware, type IdentityOptions } from './identity';
 import { queryRouter, type OfflineStatusProvider } from './query';
+import { maintenanceRouter, offlineStatusProvider, type MaintenanceConfig } from '../maintenance';
 
 /** What the API needs from the running service. */
 export interface ApiOptions {
@@ -26,6 +27,8 @@ export interface ApiOptions {
   maps?: Map<string, RegisterMap>;
   /** Manual device offline status from the maintenance app (issue 6), ORed into the tree's `isOffline`. */
   offlineStatus?: OfflineStatusProvider;
+  /** Maintenance API settings (attachment limit, availability target, Grafana user API); default from env. */
+  maintenance?: Partial<MaintenanceConfig>;
 }
 
 /**
@@ -43,7 +46,18 @@ export function createApiApp(opts: ApiOptions): Express {
   api.use(express.json({ limit: '1mb' }));
   api.use(healthRouter(opts.pool, opts.sites, opts.stats));
   api.use(latestRouter(opts.pool, opts.sites));
-  api.use(queryRouter({ pool: opts.pool, maps: opts.maps, offlineStatus: opts.offlineStatus, logger: opts.logger }));
+  api.use(
+    queryRouter({
+      pool: opts.pool,
+      maps: opts.maps,
+      offlineStatus: opts.offlineStatus ?? offlineStatusProvider(opts.pool),
+      logger: opts.logger,
+    })
+  );
+  api.use(
+    '/maintenance',
+    maintenanceRouter({ pool: opts.pool, logger: opts.logger, access: opts.identity?.access, config: opts.maintenance })
+  );
   app.use('/api', api);
   app.use((req, _res, next) => next(new HttpError(404, `no route ${req.method} ${req.path.slice(0, 100)}`)));
   app.use(errorHandler(opts.logger));

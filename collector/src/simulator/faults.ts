@@ -1,4 +1,4 @@
-import { ConfigError, type SiteConfig } from '@openbess/model';
+import { ConfigError, type DeviceInstance, type RegisterMap, type SiteConfig } from '@openbess/model';
 import { Rng, subSeed } from './random';
 
 /**
@@ -6,12 +6,27 @@ import { Rng, subSeed } from './random';
  * hour, `simulation.faults`) and at scheduled times (`simulation.scheduledFaults`, seconds after the
  * simulator start). A pure function of simulated time and seed: stepping the model in big or small
  * steps gives the same faults.
+ *
+ * Deterministic schedule for tests and demos, e.g. in a site config:
+ *
+ * ```yaml
+ * simulation:
+ *   scheduledFaults:
+ *     - { kind: contactorFault, device: FI006ES1BK1BS2, atSeconds: 40, durationSeconds: 30 }
+ *     - { kind: overTemperature, device: FI006ES1BK2BS1, atSeconds: 4, durationSeconds: 66 }
+ *     - { kind: stringCommsLoss, device: FI006ES1BK1BS3, atSeconds: 0, durationSeconds: 3600 }
+ * ```
+ *
+ * `stringCommsLoss` (scheduled only, no rate) silences one string: the gateway answers reads of that
+ * string's registers with exception 0x0B (gateway target device failed to respond) while the rest of
+ * its BMS unit keeps answering.
  */
 
 /** Kinds of fault the simulator injects. */
-export type FaultKind = 'commsDrop' | 'stringTrip' | 'contactorFault' | 'overTemperature' | 'cellImbalance';
+export type FaultKind =
+  'commsDrop' | 'stringTrip' | 'contactorFault' | 'overTemperature' | 'cellImbalance' | 'stringCommsLoss';
 
-/** Faults that hit one battery string. */
+/** Faults that hit one battery string and have a random rate (`simulation.faults`). */
 export const STRING_FAULTS: readonly FaultKind[] = ['stringTrip', 'contactorFault', 'overTemperature', 'cellImbalance'];
 
 /** An injected fault. Times are epoch ms; the fault is active for startMs ≤ t < endMs. */
@@ -93,7 +108,7 @@ export class FaultSchedule {
     add('commsDrop', site.code, rates.commsDrop, rates.commsDropSeconds);
     for (const id of stringIds) {
       for (const kind of STRING_FAULTS)
-        add(kind, id, rates[kind as Exclude<FaultKind, 'commsDrop'>], rates.faultSeconds);
+        add(kind, id, rates[kind as Exclude<FaultKind, 'commsDrop' | 'stringCommsLoss'>], rates.faultSeconds);
     }
     this.horizonMs = startMs;
   }
@@ -137,4 +152,37 @@ export class FaultSchedule {
   all(): readonly Fault[] {
     return this.faults;
   }
+}
+
+/** Registers a map occupies from its base: one past the highest register of any point. */
+function mapExtent(map: RegisterMap): number {
+  let end = 0;
+  for (const p of map.points) end = Math.max(end, p.address + p.words * p.count);
+  return end;
+}
+
+/**
+ * Whether a read of `length` registers at `address` of unit `unitId` touches a device silenced by an
+ * active `stringCommsLoss` fault (any source of the device on that unit, from its base to the end of its map).
+ * @param active - the faults active now ({@link FaultSchedule.active})
+ */
+export function isSilencedRead(
+  active: readonly Fault[],
+  devices: readonly DeviceInstance[],
+  maps: ReadonlyMap<string, RegisterMap>,
+  unitId: number,
+  address: number,
+  length: number
+): boolean {
+  for (const f of active) {
+    if (f.kind !== 'stringCommsLoss') continue;
+    const d = devices.find((x) => x.id === f.device);
+    for (const src of d?.sources ?? []) {
+      if (src.unitId !== unitId) continue;
+      const map = maps.get(src.map);
+      const end = src.base + (map ? mapExtent(map) : 0);
+      if (address < end && address + length > src.base) return true;
+    }
+  }
+  return false;
 }

@@ -11,7 +11,8 @@ import type { SiteImage, UnitImage } from './image';
  * - a read past the unit's highest mapped register → exception 02 (Illegal Data Address);
  * - registers in gaps between mapped points read as 0;
  * - an unknown unit id → exception 0x0B (Gateway Target Device Failed to Respond, §7 of the spec;
- *   what real TCP→RTU gateways answer for a silent slave);
+ *   what real TCP→RTU gateways answer for a silent slave); the same for reads of a string silenced by a
+ *   `stringCommsLoss` fault;
  * - while the site is paused or a commsDrop fault is active the gateway does not answer at all.
  * Writes are refused with exception 01 (Illegal Function): the simulated devices are read-only.
  */
@@ -135,6 +136,8 @@ export class Gateway {
     if (!this.answering()) return null;
     const unit = this.unit(unitID);
     if (!unit) return new ModbusException(0x0b, `no device at unit id ${unitID}`);
+    if (this.image.model.isSilenced(unitID, addr, length))
+      return new ModbusException(0x0b, `unit ${unitID}: no answer`);
     if (length < 1 || length > MAX_READ) return new ModbusException(0x03, `quantity ${length} outside 1-${MAX_READ}`);
     const table = fn === 'holding' ? unit.holding : unit.input;
     if (addr + length > table.length)

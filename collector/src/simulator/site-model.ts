@@ -13,7 +13,7 @@ import {
   SOC_MIN,
 } from './dispatch';
 import { Environment, type EnvironmentState } from './environment';
-import { FaultSchedule, type Fault } from './faults';
+import { FaultSchedule, isSilencedRead, type Fault } from './faults';
 import {
   accumulate,
   Block,
@@ -201,6 +201,11 @@ export class SiteModel {
   /** Faults active at the model's current time. */
   activeFaults(): Fault[] {
     return this.active.slice();
+  }
+
+  /** Whether a register read of a unit touches a string silenced by a `stringCommsLoss` fault. */
+  isSilenced(unitId: number, address: number, length: number): boolean {
+    return this.active.length > 0 && isSilencedRead(this.active, this.devices, this.maps, unitId, address, length);
   }
 
   /** Whether the site gateway is silent (a commsDrop fault is active). */

@@ -1,5 +1,7 @@
+import pino from 'pino';
 import type { DataFrameJSON } from '@openbess/model';
 import { parseAccessConfig } from '../../src/api/identity';
+import { createEventRecorder } from '../../src/events';
 import { postQuery, setupApi, startApi, TOKEN, type ApiFixture, type RunningApi } from './support/fixture';
 import { startFakeGrafana, type FakeGrafana } from './support/grafana';
 
@@ -23,6 +25,8 @@ beforeAll(async () => {
   grafana = await startFakeGrafana();
   api = await startApi(f, { identity: { grafana: { grafanaUrl: grafana.rootUrl }, access } });
   headerApi = await startApi(f, { identity: { trustUserHeader: true, access } });
+  // events for the events/faults query types: the fixture's status registers (value 42) raise bits
+  await createEventRecorder({ pool: f.pool, maps: f.maps, logger: pino({ level: 'silent' }) }).catchUp();
 }, 60_000);
 
 afterAll(async () => {
@@ -44,6 +48,19 @@ const queriesFor = (site: string): Record<string, Record<string, unknown>> => ({
   'variable strings': { queryType: 'variable', variable: 'strings', block: `${site}ES1BK1` },
   'variable devices': { queryType: 'variable', variable: 'devices', site },
   'variable metrics': { queryType: 'variable', variable: 'metrics', device: `${site}MT1` },
+  'status devices': { queryType: 'status', devices: [`${site}ES1BK1BS1`] },
+  'status site': { queryType: 'status', site, profile: 'batteryString' },
+  'status block': { queryType: 'status', block: `${site}ES1BK1`, profile: 'bessBlock' },
+  ...Object.fromEntries(
+    ['stringStatus', 'blockStatus', 'missingStrings', 'missingBlocks'].map((scan) => [
+      `scan ${scan}`,
+      { queryType: 'scan', site, scan },
+    ])
+  ),
+  'events site': { queryType: 'events', site },
+  'events devices': { queryType: 'events', devices: [`${site}ES1BK1BS1`], format: 'table' },
+  'faults site': { queryType: 'faults', site, view: 'mttrByDevice' },
+  'faults devices': { queryType: 'faults', devices: [`${site}ES1BK1BS1`], view: 'timeline' },
 });
 /** Queries that name no site: they must still return only granted sites. */
 const UNSCOPED: Record<string, Record<string, unknown>> = {
@@ -51,6 +68,8 @@ const UNSCOPED: Record<string, Record<string, unknown>> = {
   'latest (metric filter)': { queryType: 'latest', metrics: ['activePower'] },
   'catalog (all)': { queryType: 'catalog' },
   'variable sites': { queryType: 'variable', variable: 'sites' },
+  'events (all)': { queryType: 'events', format: 'table' },
+  'faults (all)': { queryType: 'faults', view: 'topOffenders', limit: 1000 },
 };
 
 const SITE_PREFIX = /^([A-Z]{2}[0-9]{3})(?:[A-Z0-9]*)$/;

@@ -11,7 +11,17 @@ import { z } from 'zod';
 import { DEVICE_PROFILES, SITE_CODE } from '../deviceId';
 
 /** Query types the API answers. */
-export const QUERY_TYPES = ['timeseries', 'latest', 'tree', 'catalog', 'variable'] as const;
+export const QUERY_TYPES = [
+  'timeseries',
+  'latest',
+  'tree',
+  'catalog',
+  'variable',
+  'status',
+  'scan',
+  'events',
+  'faults',
+] as const;
 export type QueryType = (typeof QUERY_TYPES)[number];
 
 /** Most queries in one request. */
@@ -114,6 +124,93 @@ export const variableQuerySchema = z.object({
   device: oneOrMany(deviceIdSchema, 100).optional(),
 });
 
+/** Most devices one `status` query answers (the `large` site has 240 strings). */
+export const MAX_STATUS_DEVICES = 2000;
+
+/**
+ * `status` (issue 4): every status register (bitfield point of the device's maps) of the devices, one row per
+ * (device, register, bit) with raw value, hex, bit value, expected value and state. Devices are given by id
+ * (`devices`) or as every device of a `profile` in a `site` (optionally one `block`); `registers` narrows to
+ * some bitfield metrics.
+ */
+export const statusQuerySchema = z
+  .object({
+    ...base,
+    queryType: z.literal('status'),
+    devices: z.array(deviceIdSchema).min(1).max(MAX_STATUS_DEVICES).optional(),
+    site: siteCodeSchema.optional(),
+    block: deviceIdSchema.optional(),
+    profile: profileSchema.optional(),
+    registers: z.array(metricNameSchema).max(50).optional(),
+  })
+  .superRefine((q, ctx) => {
+    if (!q.devices && !q.site && !q.block)
+      ctx.addIssue({
+        code: 'custom',
+        path: ['devices'],
+        message: 'give `devices`, or `site` (or `block`) and `profile`',
+      });
+    if (!q.devices && (q.site || q.block) && !q.profile)
+      ctx.addIssue({
+        code: 'custom',
+        path: ['profile'],
+        message: '`site`/`block` need a `profile` (e.g. batteryString)',
+      });
+  });
+
+/** Scans of the `scan` query type. */
+export const SCAN_KINDS = ['stringStatus', 'blockStatus', 'missingStrings', 'missingBlocks'] as const;
+export type ScanKind = (typeof SCAN_KINDS)[number];
+
+/** `scan` (issue 4): one row per battery string or block of the site(s), with a `status` column. */
+export const scanQuerySchema = z.object({
+  ...base,
+  queryType: z.literal('scan'),
+  site: oneOrMany(siteCodeSchema, 100),
+  scan: z.enum(SCAN_KINDS),
+});
+
+/** Severities of status bits (model/src/maps/types.ts `Severity`). */
+export const severitySchema = z.enum(['OK', 'INFO', 'WARNING', 'ALARM']);
+
+/** Answer formats of `events`: Grafana annotations (time, timeEnd, title, text, tags) or a table. */
+export const EVENT_FORMATS = ['annotations', 'table'] as const;
+
+/**
+ * `events` (issue 4): bit transitions recorded by the collector (raised → cleared) overlapping the request's
+ * range, for sites and/or devices (all visible sites when neither is given); `minSeverity` (default INFO)
+ * and `active` (only events still open) filter.
+ */
+export const eventsQuerySchema = z.object({
+  ...base,
+  queryType: z.literal('events'),
+  site: oneOrMany(siteCodeSchema, 100).optional(),
+  devices: z.array(deviceIdSchema).max(MAX_STATUS_DEVICES).optional(),
+  format: z.enum(EVENT_FORMATS).default('annotations'),
+  minSeverity: severitySchema.optional(),
+  active: z.boolean().optional(),
+  limit: z.number().int().min(1).max(10000).optional(),
+});
+
+/** Views of `faults`: the timeline, MTTR per device, MTTR per (register, bit), top offenders. */
+export const FAULT_VIEWS = ['timeline', 'mttrByDevice', 'mttrByBit', 'topOffenders'] as const;
+export type FaultView = (typeof FAULT_VIEWS)[number];
+
+/**
+ * `faults` (issue 4, Faults & trips): events of severity ≥ `minSeverity` (default WARNING) raised in the range,
+ * as a timeline with durations, or aggregated: MTTR (mean time to repair = mean duration of cleared events)
+ * per device or per bit, top offenders (most events).
+ */
+export const faultsQuerySchema = z.object({
+  ...base,
+  queryType: z.literal('faults'),
+  site: oneOrMany(siteCodeSchema, 100).optional(),
+  devices: z.array(deviceIdSchema).max(MAX_STATUS_DEVICES).optional(),
+  view: z.enum(FAULT_VIEWS).default('timeline'),
+  minSeverity: severitySchema.optional(),
+  limit: z.number().int().min(1).max(10000).optional(),
+});
+
 /** One query, discriminated by `queryType`. */
 export const querySchema = z.discriminatedUnion('queryType', [
   timeseriesQuerySchema,
@@ -121,6 +218,10 @@ export const querySchema = z.discriminatedUnion('queryType', [
   treeQuerySchema,
   catalogQuerySchema,
   variableQuerySchema,
+  statusQuerySchema,
+  scanQuerySchema,
+  eventsQuerySchema,
+  faultsQuerySchema,
 ]);
 
 /** Body of `POST /api/query`; `to` must be after `from`, refIds unique. */
@@ -147,6 +248,10 @@ export type LatestQuery = z.infer<typeof latestQuerySchema>;
 export type TreeQuery = z.infer<typeof treeQuerySchema>;
 export type CatalogQuery = z.infer<typeof catalogQuerySchema>;
 export type VariableQuery = z.infer<typeof variableQuerySchema>;
+export type StatusQuery = z.infer<typeof statusQuerySchema>;
+export type ScanQuery = z.infer<typeof scanQuerySchema>;
+export type EventsQuery = z.infer<typeof eventsQuerySchema>;
+export type FaultsQuery = z.infer<typeof faultsQuerySchema>;
 /** One parsed query (times as numbers, one-or-many fields as arrays). */
 export type Query = z.infer<typeof querySchema>;
 /** Alias of {@link Query}. */

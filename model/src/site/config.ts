@@ -32,8 +32,11 @@ const faultsSchema = z
 /** A fault scheduled at a known time (tests and demos), seconds after simulator start. */
 const scheduledFaultSchema = z
   .object({
-    kind: z.enum(['commsDrop', 'stringTrip', 'contactorFault', 'overTemperature', 'cellImbalance']),
-    /** device id the fault hits (a string for string faults; ignored for commsDrop) */
+    kind: z.enum(['commsDrop', 'stringTrip', 'contactorFault', 'overTemperature', 'cellImbalance', 'stringCommsLoss']),
+    /**
+     * device id the fault hits (a string for string faults; for stringCommsLoss the string whose registers stop
+     * answering; ignored for commsDrop)
+     */
     device: z.string().optional(),
     atSeconds: z.number().min(0),
     durationSeconds: z.number().min(1),
