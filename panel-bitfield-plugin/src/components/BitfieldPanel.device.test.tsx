@@ -96,6 +96,39 @@ describe('device view', () => {
     ).toHaveTextContent('WARNING');
   });
 
+  it('a stale register (API `stale`) shows its last known hex, "No data" for its bits and says why', async () => {
+    const samples = bs9();
+    samples[0] = { ...samples[0], stale: true };
+    renderPanel([statusFrameInput(samples)]);
+    const row = screen.getByTestId('register-stringStatus');
+    expect(row).toHaveAttribute('data-state', 'NO_DATA');
+    expect(within(row).getByTestId('hex')).toHaveTextContent('0x0423');
+    expect(within(row).getByTestId('hex')).toHaveAttribute('title', 'Last known value (stale)');
+    expect(within(row).getByText('No recent data (stale): last known value')).toBeInTheDocument();
+    const button = registerRow(/^String status word, 0x0423, No data: No recent data/);
+    expect(within(button).getByTitle('No data')).toHaveTextContent('—');
+    await userEvent.setup().click(button);
+    expect(within(row).getByText(/^Last known raw 1059 \(0x0423\) · sampled .* · stale/)).toBeInTheDocument();
+    const table = screen.getByRole('table', { name: 'Bits of String status word' });
+    const bits = within(table).getAllByTestId(/^bit-/);
+    // the map's bits only: set bit 10 of the last known value is not reported as an unknown bit
+    expect(bits.map((b) => b.getAttribute('data-testid'))).toEqual(['bit-0', 'bit-1', 'bit-2', 'bit-5', 'bit-7']);
+    for (const b of bits) {
+      expect(within(b).getAllByRole('cell')[2]).toHaveTextContent('—'); // value: no data
+      expect(within(b).getByTitle('No data')).toHaveAttribute('data-state', 'NO_DATA');
+    }
+    // the fresh register next to it is unaffected
+    expect(screen.getByTestId('register-stringEvents')).toHaveAttribute('data-state', 'WARNING');
+  });
+
+  it('NO_DATA as the API spells it: grey dash, "No data", never read as a problem', () => {
+    renderPanel([statusFrameInput(bs9())]);
+    const row = screen.getByTestId('register-contactorState');
+    expect(row).toHaveAttribute('data-state', 'NO_DATA');
+    expect(within(row).getByTitle('No data')).toHaveTextContent('—');
+    expect(screen.queryByText(/unknown state/)).not.toBeInTheDocument();
+  });
+
   it('"only non-OK" hides OK registers', () => {
     const samples = bs9();
     samples[1] = { ...samples[1], raw: 0 }; // events all OK

@@ -61,6 +61,20 @@ describe('device grid', () => {
     );
   });
 
+  it('a stale string (comms loss, API `stale`): every cell "—" with the last known hex, the row no data', () => {
+    const samples = site().map((x) =>
+      x.device === id(5) ? { ...x, raw: x.register === STRING_STATUS ? 0x0103 : x.raw, stale: true } : x
+    );
+    renderPanel([statusFrameInput(samples)]);
+    const row = screen.getByTestId(`grid-row-${id(5)}`);
+    expect(row).toHaveAttribute('data-state', 'NO_DATA');
+    const cells = within(row).getAllByRole('gridcell');
+    expect(cells.map((c) => c.getAttribute('data-state'))).toEqual(['NO_DATA', 'NO_DATA', 'NO_DATA']);
+    expect(cells[0]).toHaveTextContent('—No recent data (stale)0x0103');
+    expect(within(cells[0]).getByTitle('Last known value (stale)')).toHaveTextContent('0x0103');
+    expect(screen.getByRole('status')).toHaveTextContent('1 no data');
+  });
+
   it('"only non-OK" keeps the devices with an alarm, warning or missing data', () => {
     renderPanel([statusFrameInput(site())], { onlyNonOk: true });
     expect(screen.getAllByRole('rowheader').map((h) => h.textContent)).toEqual([id(3), id(7), id(11)]);

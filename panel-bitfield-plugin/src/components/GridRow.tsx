@@ -12,13 +12,13 @@ import type { PanelStyles } from './styles';
  * StateBadge's markup for grid cells as a plain function (no component and hook per cell): icon (CSS), text and
  * colour; "No data" for screen readers where the visible text is a dash.
  */
-function gridBadge(state: BitState, styles: PanelStyles) {
+function gridBadge(state: BitState, styles: PanelStyles, stale = false) {
   return (
     <span className={styles.badgeState[state]}>
       {state === 'NO_DATA' ? (
         <>
           <span aria-hidden="true">{STATE_TEXT.NO_DATA}</span>
-          <span className={styles.srOnly}>No data</span>
+          <span className={styles.srOnly}>{stale ? 'No recent data (stale)' : 'No data'}</span>
         </>
       ) : (
         STATE_TEXT[state]
@@ -79,8 +79,14 @@ export const GridRow = memo(function GridRow(props: GridRowProps) {
             >
               {reg ? (
                 <>
-                  {gridBadge(reg.state, styles)}
-                  <span>{reg.hex}</span>
+                  {gridBadge(reg.state, styles, reg.stale)}
+                  {reg.stale ? (
+                    <span className={styles.gridStaleHex} title="Last known value (stale)">
+                      {reg.hex}
+                    </span>
+                  ) : (
+                    <span>{reg.hex}</span>
+                  )}
                 </>
               ) : (
                 <span className={styles.gridMissing}>not reported</span>

@@ -16,6 +16,9 @@ export function registerSummary(r: RegisterStatus): string {
   if (r.raw === null) {
     return r.note ? `No data (${r.note})` : 'No data';
   }
+  if (r.stale) {
+    return 'No recent data (stale): last known value';
+  }
   const count = (s: keyof RegisterStatus['counts']) => r.counts[s];
   const parts: string[] = [];
   const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
@@ -75,7 +78,7 @@ export function RegisterList({ idPrefix, registers, initiallyOpen = [], onlyNonO
               className={styles.registerButton}
               aria-expanded={isOpen}
               aria-controls={panelId}
-              aria-label={`${r.label}, ${r.hex || 'no value'}, ${stateDescription(r.state)}: ${summary}`}
+              aria-label={`${r.label}, ${r.hex || 'no value'}, ${stateDescription(r.state, !r.stale && r.raw !== null)}: ${summary}`}
               onClick={() => toggle(r.key)}
             >
               <svg
@@ -91,19 +94,24 @@ export function RegisterList({ idPrefix, registers, initiallyOpen = [], onlyNonO
                 {r.label}
                 {r.label !== r.key && <span className={styles.registerKey}>{r.key}</span>}
               </span>
-              <span className={styles.hex} data-testid="hex">
+              <span
+                className={r.stale ? styles.hexStale : styles.hex}
+                data-testid="hex"
+                title={r.stale ? 'Last known value (stale)' : undefined}
+              >
                 {r.hex || '—'}
               </span>
               <span className={styles.summary}>{summary}</span>
-              <StateBadge state={r.state} hasValue={r.raw !== null} className={styles.badgeCell} />
+              <StateBadge state={r.state} hasValue={!r.stale && r.raw !== null} className={styles.badgeCell} />
             </button>
             {isOpen && (
               <div id={panelId} className={styles.bitsPanel}>
                 <div className={styles.sampleInfo}>
                   {r.raw === null
                     ? 'No sample'
-                    : `Raw ${r.raw} (${r.hex})` +
-                      (r.time !== null ? ` · sampled ${dateTimeFormat(r.time, { timeZone })}` : '')}
+                    : `${r.stale ? 'Last known raw' : 'Raw'} ${r.raw} (${r.hex})` +
+                      (r.time !== null ? ` · sampled ${dateTimeFormat(r.time, { timeZone })}` : '') +
+                      (r.stale ? ' · stale: no recent sample, bits shown as no data' : '')}
                 </div>
                 <BitTable bits={r.bits} onlyNonOk={onlyNonOk} label={`Bits of ${r.label}`} />
               </div>

@@ -219,6 +219,13 @@ export const getStyles = (theme: GrafanaTheme2) => ({
     fontWeight: theme.typography.fontWeightRegular,
   }),
   hex: css({ fontFamily: theme.typography.fontFamilyMonospace, fontSize: theme.typography.bodySmall.fontSize }),
+  /** Last known value of a stale register: dimmed and in italics, never mistaken for a fresh one. */
+  hexStale: css({
+    fontFamily: theme.typography.fontFamilyMonospace,
+    fontSize: theme.typography.bodySmall.fontSize,
+    color: theme.colors.text.disabled,
+    fontStyle: 'italic',
+  }),
   bitsPanel: css({ padding: theme.spacing(0, 1, 1, 4) }),
   sampleInfo: css({
     color: theme.colors.text.secondary,
@@ -287,6 +294,8 @@ export const getStyles = (theme: GrafanaTheme2) => ({
   gridCellOpen: css(gridCellStyle(theme), { background: theme.colors.action.selected }),
   gridDeviceOpen: css(gridDeviceStyle(theme), { background: theme.colors.action.selected }),
   gridMissing: css({ color: theme.colors.text.disabled }),
+  /** Hex of a stale register in a grid cell (last known value). */
+  gridStaleHex: css({ color: theme.colors.text.disabled, fontStyle: 'italic' }),
   gridDetail: css({
     background: theme.colors.background.secondary,
     padding: theme.spacing(1),

@@ -46,6 +46,11 @@ export interface RegisterStatus {
   /** Time of the sample, epoch ms; null when unknown. */
   time: number | null;
   /**
+   * The sample is too old to trust (API `status` query: older than 3 poll intervals): `raw`/`hex` are the last
+   * known value, every bit is no data (value null, state NO_DATA) and the register's state is NO_DATA.
+   */
+  stale?: boolean;
+  /**
    * The bits, in bit order. For `status` frames this list is built on first access (a site's grid shows only
    * register states, so the per-bit objects of 240 devices × 70 bits are never made unless a register is opened).
    */

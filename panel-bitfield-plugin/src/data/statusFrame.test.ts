@@ -84,6 +84,53 @@ describe('status frame', () => {
     expect(reg.bits.map((b) => b.state)).toEqual(['NO_DATA', 'OK']);
   });
 
+  it('reads the API `stale` column: last known raw and hex kept, bits no data, no unknown bits', () => {
+    const f = toDataFrame(
+      statusFrameInput([
+        { device: 'D1', register: STRING_STATUS, raw: 0x0423, time: T, stale: true }, // fault + unknown bit 10
+        { device: 'D1', register: STRING_EVENTS, raw: 0x00000004, time: T },
+      ])
+    );
+    const stale = f.fields.find((x) => x.name === 'stale')!;
+    expect(stale.values).toEqual([...Array(5).fill(true), ...Array(4).fill(false)]);
+    const { devices, problems } = parseStatusFrames([f]);
+    expect(problems).toEqual([]);
+    const [status, events] = devices[0].registers;
+    expect(status).toMatchObject({ raw: 0x0423, hex: '0x0423', time: T, stale: true, state: 'NO_DATA' });
+    expect(status.counts).toMatchObject({ NO_DATA: 5, OK: 0, INFO: 0, ALARM: 0 });
+    expect(status.bits.map((b) => b.bit)).toEqual([0, 1, 2, 5, 7]);
+    expect(status.bits.every((b) => b.state === 'NO_DATA' && b.value === null && !b.unknown)).toBe(true);
+    expect(events).toMatchObject({ stale: false, state: 'WARNING' });
+    expect(devices[0].state).toBe('WARNING');
+  });
+
+  it('a stale row wins over a state the frame gives, and accepts 1 / "true" from datasources without booleans', () => {
+    const f = toDataFrame({
+      name: 'status',
+      fields: [
+        { name: 'device', values: ['D1', 'D1', 'D2'] },
+        { name: 'register', values: ['r', 'r', 'r'] },
+        { name: 'raw', values: [2, 2, 2] },
+        { name: 'bit', values: [0, 1, 1] },
+        { name: 'state', values: ['OK', 'ALARM', 'ALARM'] },
+        { name: 'stale', values: ['true', 1, false] },
+      ],
+    });
+    const [d1, d2] = parseStatusFrames([f]).devices;
+    expect(d1.registers[0]).toMatchObject({ stale: true, state: 'NO_DATA', hex: '0x0002' });
+    expect(d1.registers[0].bits.map((b) => b.state)).toEqual(['NO_DATA', 'NO_DATA']);
+    expect(d2.registers[0]).toMatchObject({ stale: false, state: 'ALARM' });
+  });
+
+  it('a register never written (raw null) that the API flags stale is plain no data, not "stale"', () => {
+    const f = toDataFrame(
+      statusFrameInput([{ device: 'D1', register: STRING_STATUS, raw: null, time: T, stale: true }])
+    );
+    expect(f.fields.find((x) => x.name === 'stale')!.values[0]).toBe(true);
+    const reg = parseStatusFrames([f]).devices[0].registers[0];
+    expect(reg).toMatchObject({ raw: null, hex: '', stale: false, state: 'NO_DATA' });
+  });
+
   it('reports a status-named frame that lacks required fields', () => {
     const f = toDataFrame({ name: 'status', fields: [{ name: 'device', values: ['D1'] }] });
     expect(parseStatusFrames([f]).problems).toEqual(['frame "status" has no field "register", "bit", "state"']);

@@ -18,8 +18,11 @@
  * | `severity`      | string        | `OK` \| `INFO` \| `WARNING` \| `ALARM`: the state when value ≠ expected  |
  * | `state`         | string        | `OK` \| `INFO` \| `WARNING` \| `ALARM` \| `NO_DATA`                      |
  * | `time`          | time          | time of the register sample (epoch ms)                                   |
+ * | `stale`         | boolean       | optional: the sample is older than 3 poll intervals (API `status` query) |
  *
- * `state` follows model/src/maps/codec.ts `decodeBits`. Set bits of `raw` that no row lists are shown as
+ * `state` follows model/src/maps/codec.ts `decodeBits`. A stale register (`stale` true on its rows) keeps its raw
+ * value and hex as the last known value, but its bits are no data (value null, state NO_DATA, whatever the row
+ * says) and no `unknown bit` rows are added for it. A register without any value is no data, stale or not. Set bits of `raw` that no row lists are shown as
  * `unknown bit n` (INFO). A frame counts as a status frame when it is named `status` or has the fields `device`,
  * `register`, `bit` and `state`.
  */
@@ -56,6 +59,7 @@ export const STATUS_FIELDS = [
   'severity',
   'state',
   'time',
+  'stale',
 ] as const;
 
 type StatusField = (typeof STATUS_FIELDS)[number];
@@ -94,6 +98,9 @@ function num(v: unknown): number | null {
 
 const str = (v: unknown): string => (typeof v === 'string' ? v : '');
 
+/** A `stale` cell: boolean true (our API), or 1 / "true" from a datasource without booleans. */
+const isStale = (v: unknown): boolean => v === true || v === 1 || v === 'true';
+
 /** One register while scanning: its sample and the rows holding its bits (bits are built on first use). */
 interface RegisterAcc {
   key: string;
@@ -101,6 +108,8 @@ interface RegisterAcc {
   raw: number | null;
   hex: string;
   time: number | null;
+  /** Any of its rows says `stale`. */
+  stale: boolean;
   cols: Columns;
   /** Rows of the frame holding its bits, as [start, end) ranges, flat (one range when the rows are together). */
   ranges: number[];
@@ -127,14 +136,14 @@ function materialiseBits(acc: RegisterAcc): BitStatus[] {
       bit: b,
       name: str(c.bitName?.[row]) || `bit ${b}`,
       description: str(c.description?.[row]),
-      value: bitValue(c.value?.[row]),
+      value: acc.stale ? null : bitValue(c.value?.[row]),
       expected: bitValue(c.expected?.[row]),
       severity: (SEVERITIES.includes(sev) ? sev : 'WARNING') as Severity,
-      state: BIT_STATE_SET.has(state) ? (state as BitState) : 'NO_DATA',
+      state: !acc.stale && BIT_STATE_SET.has(state) ? (state as BitState) : 'NO_DATA',
       unknown: false,
     };
   });
-  for (const bit of unlistedSetBits(acc.raw, acc.listed)) {
+  for (const bit of acc.stale ? [] : unlistedSetBits(acc.raw, acc.listed)) {
     bits.push({
       bit,
       name: `unknown bit ${bit}`,
@@ -156,20 +165,26 @@ class StatusFrameRegister implements RegisterStatus {
   readonly raw: number | null;
   readonly hex: string;
   readonly time: number | null;
+  readonly stale: boolean;
   readonly counts: Record<BitState, number>;
   readonly state: BitState;
   private cached: BitStatus[] | undefined;
 
   constructor(private readonly acc: RegisterAcc) {
-    const unknown = unlistedSetBits(acc.raw, acc.listed).length;
+    const unknown = acc.stale ? 0 : unlistedSetBits(acc.raw, acc.listed).length;
     this.key = acc.key;
     this.label = acc.label || acc.key;
     this.raw = acc.raw;
     this.hex = acc.hex;
     this.time = acc.time;
+    // the API also flags a register never written (raw null) stale: that is plain no data, no last known value
+    this.stale = acc.stale && acc.raw !== null;
     this.counts = acc.counts;
     this.counts.INFO += unknown;
-    this.state = RANKED[acc.raw === null ? STATE_RANK.NO_DATA : Math.max(acc.rank, unknown > 0 ? STATE_RANK.INFO : 0)];
+    this.state =
+      RANKED[
+        acc.raw === null || acc.stale ? STATE_RANK.NO_DATA : Math.max(acc.rank, unknown > 0 ? STATE_RANK.INFO : 0)
+      ];
   }
 
   get bits(): BitStatus[] {
@@ -203,7 +218,7 @@ export function parseStatusFrames(frames: DataFrame[]): { devices: DeviceStatus[
       continue;
     }
     const cols = Object.fromEntries(STATUS_FIELDS.map((n) => [n, byName.get(n)?.values])) as Columns;
-    const { device, register, registerLabel, raw, hex, bit, state, time } = cols;
+    const { device, register, registerLabel, raw, hex, bit, state, time, stale } = cols;
     let prevDev: unknown;
     let prevReg: unknown;
     let acc: RegisterAcc | undefined;
@@ -231,6 +246,7 @@ export function parseStatusFrames(frames: DataFrame[]): { devices: DeviceStatus[
             raw: null,
             hex: '',
             time: null,
+            stale: false,
             cols,
             ranges: [],
             listed: 0,
@@ -255,11 +271,15 @@ export function parseStatusFrames(frames: DataFrame[]): { devices: DeviceStatus[
       if (typeof t === 'number' && (acc.time === null || t > acc.time)) {
         acc.time = t;
       }
+      const rowStale = isStale(stale?.[i]);
+      if (rowStale) {
+        acc.stale = true;
+      }
       const b = bit![i];
       if (typeof b !== 'number') {
         continue; // a register row without bits (raw value only)
       }
-      let s = state![i] as BitState;
+      let s = (rowStale ? 'NO_DATA' : state![i]) as BitState;
       let rank = BIT_STATE_SET.has(s) ? STATE_RANK[s] : undefined;
       if (rank === undefined) {
         note(`row ${i + 1}: ${dev} ${reg} bit ${b}: unknown state "${String(s)}" (read as no data)`);

@@ -24,6 +24,8 @@ export interface StatusSample {
   raw: number | null;
   /** Epoch ms. */
   time: number;
+  /** Too old to trust (the API's `stale`): raw and bit values kept as last known, every state NO_DATA. */
+  stale?: boolean;
 }
 
 /** Plain frame input (what `toDataFrame` and the browser harness accept). */
@@ -43,7 +45,10 @@ export function hexOf(raw: number | null, type: RegisterSpec['type']): string {
         .padStart(type === 'bitfield32' ? 8 : 4, '0')}`;
 }
 
-/** A `status` frame with one row per (device, register, bit) of `samples`. */
+/**
+ * A `status` frame with one row per (device, register, bit) of `samples`, shaped as the API's `status` query answers
+ * (collector/src/api/query/status.ts), `stale` column included.
+ */
 export function statusFrameInput(samples: StatusSample[], refId = 'A'): FrameInput {
   const cols: Record<string, unknown[]> = {
     device: [],
@@ -59,9 +64,11 @@ export function statusFrameInput(samples: StatusSample[], refId = 'A'): FrameInp
     severity: [],
     state: [],
     time: [],
+    stale: [],
   };
   for (const s of samples) {
     const decoded = decodeBits(s.register, s.raw);
+    const stale = s.stale ?? false;
     decoded.forEach((b, i) => {
       const def = s.register.bits[i];
       cols.device.push(s.device);
@@ -75,12 +82,19 @@ export function statusFrameInput(samples: StatusSample[], refId = 'A'): FrameInp
       cols.value.push(b.value);
       cols.expected.push(b.expected);
       cols.severity.push(def.severity);
-      cols.state.push(b.state);
+      cols.state.push(stale ? 'NO_DATA' : b.state);
       cols.time.push(s.time);
+      cols.stale.push(stale);
     });
   }
   const type = (name: string) =>
-    name === 'time' ? 'time' : ['raw', 'bit', 'value', 'expected'].includes(name) ? 'number' : 'string';
+    name === 'time'
+      ? 'time'
+      : name === 'stale'
+        ? 'boolean'
+        : ['raw', 'bit', 'value', 'expected'].includes(name)
+          ? 'number'
+          : 'string';
   return {
     name: 'status',
     refId,
