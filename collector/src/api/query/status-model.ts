@@ -189,7 +189,7 @@ export async function loadRegisterStatus(
       const intervalMs = map.groups[point.group]?.intervalMs ?? ctx.defaultPollIntervalMs ?? 5000;
       const raw = v && v.value !== null && Number.isFinite(Number(v.value)) ? Number(v.value) : null;
       const time = v ? v.t : null;
-      const stale = time === null || now - time > STALE_POLL_INTERVALS * intervalMs;
+      const stale = time !== null && now - time > STALE_POLL_INTERVALS * intervalMs; // never read = no data, not stale
       // without `decode` the caller reads the bits itself (bits empty, state NO_DATA): fewer objects per query
       const bits = decode ? decodeBits(point, stale ? null : raw) : [];
       list.push({
