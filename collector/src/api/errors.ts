@@ -39,7 +39,9 @@ export function errorHandler(log: { error: (obj: unknown, msg: string) => void }
     }
     const status = typeof err?.status === 'number' && err.status >= 400 && err.status < 500 ? err.status : 500;
     if (status < 500) {
-      res.status(status).json({ error: err.type === 'entity.parse.failed' ? 'malformed JSON body' : String(err.message) });
+      res
+        .status(status)
+        .json({ error: err.type === 'entity.parse.failed' ? 'malformed JSON body' : String(err.message) });
       return;
     }
     log.error({ err, path: req.path }, 'request failed');
