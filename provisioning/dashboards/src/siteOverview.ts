@@ -161,6 +161,7 @@ export function siteOverview(): dashboard.Dashboard {
             'hatched grey; click a string for its Device detail, double-click for its cells'
         )
         .withTarget(bess('A', { queryType: 'tree', site: '$site' }))
+        .withTarget(bess('B', { queryType: 'latest', site: '$site', metrics: ['cellVoltages', 'cellTemperatures'] }))
         .height(12)
         .span(24)
     )

@@ -15,6 +15,15 @@ SELECT ${SERIES_STAMP_SQL} AS stamp, ${packInt4('l.series_id')} AS id,
   FROM latest l
  WHERE l.series_id = ANY($1::int[])`;
 
+/**
+ * Latest arrays (cell voltages/temperatures of battery strings, SunSpec 805) for a list of series ids.
+ * $1 = series ids (int[]).
+ */
+export const LATEST_ARRAYS_SQL = `
+SELECT la.series_id AS id, la.value AS v, ${epochMs('la.time')} AS t
+  FROM latest_array la
+ WHERE la.series_id = ANY($1::int[])`;
+
 /** The row of {@link LATEST_VALUES_SQL}. */
 interface LatestValuesRow {
   stamp: string;
@@ -70,6 +79,9 @@ function selectSeries(ctx: QueryContext, q: LatestQuery, snap: SeriesSnapshot): 
  * `devices`, `metrics`; without site and devices, every visible site. Series never written are left
  * out. Rows are restricted to the user's sites (device's stored site, never the request).
  *
+ * Array series (cell voltages/temperatures) named in `metrics` come as a second frame, see
+ * {@link latestArrays}.
+ *
  * Names, units and sites come from the in-process series cache (./series-cache.ts), validated by the
  * stamp read with the values: a stale cache is reloaded and the read repeated, so an answer never
  * mixes a newer catalogue with older grants. A large site (≈ 7.6 k series) is one indexed read.
@@ -93,6 +105,7 @@ export async function latestQuery(ctx: QueryContext, q: LatestQuery): Promise<Da
     row = undefined;
   }
   if (!row) throw new Error('series catalogue kept changing during a latest query');
+  const arrays = await latestArrays(ctx, q, snap);
   const ids = readInt4(row.id);
   const values = readFloat8(row.v);
   const times = readFloat8(row.t);
@@ -129,6 +142,70 @@ export async function latestQuery(ctx: QueryContext, q: LatestQuery): Promise<Da
         column('device', 'string', cols.device),
         column('metric', 'string', cols.metric),
         column('value', 'number', cols.value),
+        column('unit', 'string', cols.unit),
+        timeColumn('time', cols.time),
+      ],
+      { preferredVisualisationType: 'table' }
+    ),
+    ...arrays,
+  ];
+}
+
+/**
+ * Array series (kind `array`, e.g. `cellVoltages`, `cellTemperatures`) named explicitly in `metrics`:
+ * one extra long-form frame `latestArrays` (site, device, metric, value = number array, unit, time),
+ * same filters and site grants as the scalar frame. Arrays are only read when asked for by name — a
+ * large site holds 240 × 416 × 2 cell values.
+ */
+async function latestArrays(ctx: QueryContext, q: LatestQuery, snap: SeriesSnapshot): Promise<DataFrameJSON[]> {
+  if (!q.metrics?.length) return [];
+  const metrics = new Set(q.metrics);
+  const granted = siteFilter(ctx.access);
+  const grantedSet = granted ? new Set(granted) : null;
+  const sites = q.site ? new Set(q.site) : null;
+  const devices = q.devices?.length ? new Set(q.devices) : null;
+  const wanted = [...snap.byId.values()]
+    .filter(
+      (s) =>
+        s.kind === 'array' &&
+        metrics.has(s.metric) &&
+        (!grantedSet || grantedSet.has(s.site)) &&
+        (!sites || sites.has(s.site)) &&
+        (!devices || devices.has(s.device))
+    )
+    .sort((a, b) => (a.device < b.device ? -1 : a.device > b.device ? 1 : a.metric < b.metric ? -1 : 1));
+  if (wanted.length === 0) return [];
+  const r = await ctx.pool.query<{ id: number; v: number[] | null; t: number | string }>(LATEST_ARRAYS_SQL, [
+    `{${wanted.map((s) => s.id).join(',')}}`,
+  ]);
+  const byId = new Map(r.rows.map((x) => [x.id, x]));
+  const cols = {
+    site: [] as string[],
+    device: [] as string[],
+    metric: [] as string[],
+    value: [] as (number[] | null)[],
+    unit: [] as string[],
+    time: [] as number[],
+  };
+  for (const s of wanted) {
+    const x = byId.get(s.id);
+    if (!x) continue;
+    cols.site.push(s.site);
+    cols.device.push(s.device);
+    cols.metric.push(s.metric);
+    cols.value.push(x.v);
+    cols.unit.push(s.unit);
+    cols.time.push(Number(x.t));
+  }
+  return [
+    frame(
+      'latestArrays',
+      q.refId,
+      [
+        column('site', 'string', cols.site),
+        column('device', 'string', cols.device),
+        column('metric', 'string', cols.metric),
+        column('value', 'other', cols.value),
         column('unit', 'string', cols.unit),
         timeColumn('time', cols.time),
       ],
