@@ -45,7 +45,7 @@ export function createApiApp(opts: ApiOptions): Express {
   api.use(identityMiddleware(opts.identity));
   api.use(express.json({ limit: '1mb' }));
   api.use(healthRouter(opts.pool, opts.sites, opts.stats));
-  api.use(latestRouter(opts.pool, opts.sites));
+  api.use(latestRouter(opts.pool, opts.sites, opts.stats));
   api.use(
     queryRouter({
       pool: opts.pool,

@@ -14,6 +14,8 @@ interface Entry {
   batch: SampleBatch;
   points: number;
   sites: Map<string, number>;
+  /** When it was pushed, epoch ms. */
+  at: number;
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -23,9 +25,10 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
  *
  * - `push()` appends to a FIFO in memory; a single worker flushes it every `flushIntervalMs` or when
  *   `maxBatchPoints` are waiting, one transaction per flush (./store/writer.ts).
- * - Database unreachable: pushes keep being accepted; beyond `maxMemoryPoints` the oldest batches
- *   are appended to the disk spool (fsync'ed, checksummed records). Retries back off from
- *   `retryMinMs` to `retryMaxMs`.
+ * - Database unreachable: pushes keep being accepted; beyond `maxMemoryPoints`, and for batches
+ *   older than `spillWhenDownMs`, the oldest batches are appended to the disk spool (fsync'ed,
+ *   checksummed records) — so a crash during an outage loses at most the last ~second. Retries back
+ *   off from `retryMinMs` to `retryMaxMs`.
  * - Database back: spool segments are replayed oldest first, then memory — the order of pushes is
  *   kept, so a series' timestamps never go backwards in insertion order. A segment is deleted only
  *   after all its rows are committed; a crash in between replays it, and the writer's idempotent
@@ -40,10 +43,11 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 export function createIngest(opts: IngestOptions): Ingest {
   const log = opts.logger ?? pino({ name: 'ingest' });
   const flushIntervalMs = opts.flushIntervalMs ?? 1000;
-  const maxBatchPoints = Math.max(1, opts.maxBatchPoints ?? 50_000);
+  const maxBatchPoints = Math.max(1, opts.maxBatchPoints ?? 250_000);
   const maxMemoryPoints = Math.max(0, opts.maxMemoryPoints ?? 500_000);
   const retryMinMs = opts.retryMinMs ?? 500;
   const retryMaxMs = opts.retryMaxMs ?? 10_000;
+  const spillWhenDownMs = Math.max(0, opts.spillWhenDownMs ?? 1000);
   const writer = opts.writer ?? createWriter(opts.pool, opts.registry, { logger: log });
   const spool = new Spool(opts.spoolDir, opts.segmentBytes);
   if (spool.segments.length > 0) {
@@ -151,6 +155,7 @@ export function createIngest(opts: IngestOptions): Ingest {
     try {
       const r = await writer.write(group.map((g) => g.batch));
       onSuccess(r, sites, points);
+      opts.onWritten?.(group.map((g) => g.batch));
       return group.length;
     } catch (e) {
       if (isTransientDbError(e)) {
@@ -195,6 +200,7 @@ export function createIngest(opts: IngestOptions): Ingest {
       const entries = takeGroup(rp.batches, rp.done, (b) => batchSites(b).points).map((batch) => ({
         batch,
         ...batchSites(batch),
+        at: 0,
       }));
       const n = entries.length > 0 ? await writeGroup(entries) : 0;
       for (let i = 0; i < n; i++) {
@@ -217,13 +223,17 @@ export function createIngest(opts: IngestOptions): Ingest {
     }
   };
 
-  /** Moves the oldest memory batches to the spool until memory is back to 3/4 of its limit. */
+  /**
+   * Moves the oldest memory batches to the spool: until memory is back to 3/4 of its limit, and
+   * (database down) every batch older than `spillWhenDownMs`.
+   */
   const spill = async (): Promise<void> => {
     const target = Math.floor(maxMemoryPoints * 0.75);
+    const staleBefore = database === 'down' ? Date.now() - spillWhenDownMs : -Infinity;
     const out: Entry[] = [];
     let pts = memPoints;
     for (const e of memory) {
-      if (pts <= target) break;
+      if (pts <= target && e.at > staleBefore) break;
       out.push(e);
       pts -= e.points;
     }
@@ -244,13 +254,15 @@ export function createIngest(opts: IngestOptions): Ingest {
   };
 
   const overLimit = () => memPoints > maxMemoryPoints && memory.length > 0;
+  /** Database down and the oldest batch in memory waited longer than `spillWhenDownMs`. */
+  const staleWhileDown = () => database === 'down' && memory.length > 0 && Date.now() - memory[0].at >= spillWhenDownMs;
   const hasWork = () => spool.segments.length > 0 || memory.length > 0;
 
   const loop = async () => {
     while (!stopping) {
       const now = Date.now();
       try {
-        if (overLimit() && now >= nextSpillAt) {
+        if ((overLimit() || staleWhileDown()) && now >= nextSpillAt) {
           await spill();
           continue;
         }
@@ -273,6 +285,8 @@ export function createIngest(opts: IngestOptions): Ingest {
         waitMs = Math.max(nextAttemptAt, flushAt) - now;
       }
       if (overLimit()) waitMs = Math.min(waitMs, nextSpillAt - now);
+      if (database === 'down' && memory.length > 0 && Number.isFinite(spillWhenDownMs))
+        waitMs = Math.min(waitMs, Math.max(nextSpillAt, memory[0].at + spillWhenDownMs) - now);
       await new Promise<void>((resolve) => {
         const t = setTimeout(resolve, Math.max(1, waitMs));
         t.unref();
@@ -302,7 +316,7 @@ export function createIngest(opts: IngestOptions): Ingest {
           log.error({ points }, 'push after close: batch not stored');
           return;
         }
-        memory.push({ batch, points, sites });
+        memory.push({ batch, points, sites, at: Date.now() });
         memPoints += points;
         mergeSites(memSites, sites);
         // wake the worker when it may be sleeping without a flush deadline, or a threshold is crossed

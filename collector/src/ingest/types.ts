@@ -12,16 +12,28 @@ export interface IngestOptions {
   spoolDir: string;
   /** Flush at least this often when something is buffered, ms (default 1000). */
   flushIntervalMs?: number;
-  /** Flush as soon as this many points are buffered; also the largest flush (default 50 000). */
+  /**
+   * Flush as soon as this many points are buffered; also the largest flush (default 250 000: about one
+   * poll cycle of the `large` site with cells polled every second, so a flush is one transaction per
+   * cycle rather than four or five — each transaction upserts latest and rollup rows per series).
+   */
   maxBatchPoints?: number;
   /** Points held in memory before batches go to the disk spool (default 500 000; 0 = spool everything not yet written). */
   maxMemoryPoints?: number;
+  /**
+   * While the database is down, batches held in memory longer than this go to the disk spool even below
+   * `maxMemoryPoints` (default 1000 ms), so a crash or SIGKILL during an outage loses at most about this
+   * much data; the spool is replayed by the next process. `Infinity` = spool only beyond the memory limit.
+   */
+  spillWhenDownMs?: number;
   /** Roll the spool over to a new segment file beyond this size, bytes (default 16 MiB). */
   segmentBytes?: number;
   /** First retry delay after a failed flush, ms (default 500); doubles up to retryMaxMs. */
   retryMinMs?: number;
   /** Longest retry delay, ms (default 10 000). */
   retryMaxMs?: number;
+  /** Called with the batches of every committed write, in commit order (e.g. the event recorder's `notify`); must not throw. */
+  onWritten?: (batches: SampleBatch[]) => void;
   /** Writer to use (default: createWriter(pool, registry)). */
   writer?: StoreWriter;
   logger?: Logger;

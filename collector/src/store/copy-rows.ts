@@ -3,7 +3,8 @@ import { pipeline } from 'node:stream/promises';
 import type { PoolClient } from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
 import type { PollRecord } from '../types';
-import { copyFloat, copyText, realArrayLiteral, TimeText } from './copy-text';
+import { BinaryCopyWriter } from './copy-binary';
+import { copyFloat, copyText, TimeText } from './copy-text';
 import type { QualityDelta, ResolvedRows } from './rows';
 
 /** SQL building blocks of the writer: COPY streams and the data-quality upsert. */
@@ -35,21 +36,52 @@ async function copyText$(client: PoolClient, sql: string, lines: () => Generator
   await pipeline(Readable.from(chunks()), stream);
 }
 
+/** Streams binary COPY data produced by `rows` (which calls the writer per row) into `sql`. */
+async function copyBinary$(
+  client: PoolClient,
+  sql: string,
+  rows: (w: BinaryCopyWriter) => Generator<void>
+): Promise<void> {
+  function* chunks(): Generator<Buffer> {
+    const w = new BinaryCopyWriter();
+    for (const _ of rows(w)) yield* w.take();
+    yield* w.end();
+  }
+  const stream = client.query(copyFrom(`${sql} (FORMAT binary)`));
+  stream.on('error', () => undefined);
+  await pipeline(Readable.from(chunks()), stream);
+}
+
+/** Rows between two checks for completed chunks (keeps the stream flowing without per-row overhead). */
+const ROWS_PER_YIELD = 256;
+
+/** COPYs the scalar rows into `table` (time, series_id, value) in binary format. */
 export async function copyScalars(client: PoolClient, table: string, rows: ResolvedRows): Promise<void> {
   const { series, time, value } = rows.scalars;
   if (series.length === 0) return;
-  const tt = new TimeText();
-  await copyText$(client, `COPY ${table} (time, series_id, value) FROM STDIN`, function* () {
-    for (let i = 0; i < series.length; i++) yield `${tt.of(time[i])}\t${series[i]}\t${copyFloat(value[i])}\n`;
+  await copyBinary$(client, `COPY ${table} (time, series_id, value) FROM STDIN`, function* (w) {
+    for (let i = 0; i < series.length; i++) {
+      w.row(3);
+      w.timestamptz(time[i]);
+      w.int4(series[i]);
+      w.float8(value[i]);
+      if (i % ROWS_PER_YIELD === ROWS_PER_YIELD - 1) yield;
+    }
   });
 }
 
+/** COPYs the array rows into `table` (time, series_id, value real[]) in binary format. */
 export async function copyArrays(client: PoolClient, table: string, rows: ResolvedRows): Promise<void> {
   const { series, time, values } = rows.arrays;
   if (series.length === 0) return;
-  const tt = new TimeText();
-  await copyText$(client, `COPY ${table} (time, series_id, value) FROM STDIN`, function* () {
-    for (let i = 0; i < series.length; i++) yield `${tt.of(time[i])}\t${series[i]}\t${realArrayLiteral(values[i])}\n`;
+  await copyBinary$(client, `COPY ${table} (time, series_id, value) FROM STDIN`, function* (w) {
+    for (let i = 0; i < series.length; i++) {
+      w.row(3);
+      w.timestamptz(time[i]);
+      w.int4(series[i]);
+      w.realArray(values[i]);
+      yield;
+    }
   });
 }
 

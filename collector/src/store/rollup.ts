@@ -75,7 +75,7 @@ export function aggregateRollup(rows: ScalarRows, bucketMs: number): RollupRows 
     const s = rows.series[i];
     const t = rows.time[i];
     const b = bucketStart(t, bucketMs);
-    const off = t - b;
+    const off = Math.floor(t - b); // whole ms: timestamptz keeps µs, the offset columns are int
     let perSeries = index.get(s);
     if (!perSeries) index.set(s, (perSeries = new Map()));
     const k = perSeries.get(b);

@@ -13,6 +13,7 @@ import {
   upsertQuality,
 } from './copy-rows';
 import { isPglite } from './migrate';
+import { INSERTED_SCALARS_RETURNING, insertedScalars, RollupMaintainer } from './rollup';
 import { isTransientDbError } from './pool';
 import type { SeriesRegistry } from './registry';
 import {
@@ -77,6 +78,8 @@ export class StoreWriter {
   private readonly staged = new WeakSet<PoolClient>();
   private readonly guarded = new WeakSet<PoolClient>();
   private readonly chunkRows: number;
+  /** Merges the telemetry rows each transaction inserted into the rollup tables (./rollup.ts). */
+  private readonly rollups = new RollupMaintainer();
 
   constructor(
     private readonly pool: Pool,
@@ -180,6 +183,7 @@ export class StoreWriter {
   /** Fast path: plain COPY into the tables. */
   private async copyPath(client: PoolClient, rows: ResolvedRows): Promise<void> {
     await copyScalars(client, 'telemetry', rows);
+    await this.rollups.merge(client, rows.scalars);
     await copyArrays(client, 'telemetry_array', rows);
     await copyPolls(client, 'poll_log', rows);
     await upsertQuality(client, qualityDeltas(rows.polls));
@@ -200,10 +204,11 @@ export class StoreWriter {
     await this.transaction(client, async () => {
       if (rows.scalars.series.length > 0) {
         await copyScalars(client, 'stage_telemetry', rows);
-        await client.query(
+        const newScalars = await client.query(
           `INSERT INTO telemetry (time, series_id, value) SELECT time, series_id, value FROM stage_telemetry
-           ON CONFLICT DO NOTHING`
+           ON CONFLICT DO NOTHING ${INSERTED_SCALARS_RETURNING}`
         );
+        await this.rollups.merge(client, insertedScalars(newScalars.rows));
       }
       if (rows.arrays.series.length > 0) {
         await copyArrays(client, 'stage_telemetry_array', rows);
@@ -230,14 +235,19 @@ export class StoreWriter {
   private async insertPath(client: PoolClient, rows: ResolvedRows): Promise<void> {
     const tt = new TimeText();
     const { scalars, arrays } = rows;
+    const newScalars: { series_id: number; t: number; value: number | null }[] = [];
     for (let i = 0; i < scalars.series.length; i += this.chunkRows) {
       const end = Math.min(i + this.chunkRows, scalars.series.length);
-      await client.query(
+      const r = await client.query(
         `INSERT INTO telemetry (time, series_id, value)
-         SELECT * FROM unnest($1::timestamptz[], $2::int[], $3::float8[]) ON CONFLICT DO NOTHING`,
+         SELECT * FROM unnest($1::timestamptz[], $2::int[], $3::float8[]) ON CONFLICT DO NOTHING
+         ${INSERTED_SCALARS_RETURNING}`,
         [scalars.time.slice(i, end).map((t) => tt.of(t)), scalars.series.slice(i, end), scalars.value.slice(i, end)]
       );
+      for (const row of r.rows) newScalars.push(row);
     }
+    // after every telemetry chunk: rollup rows are locked last, in (series, bucket) order, as on the other paths
+    await this.rollups.merge(client, insertedScalars(newScalars));
     const arrayChunk = Math.max(1, Math.floor(this.chunkRows / 50));
     for (let i = 0; i < arrays.series.length; i += arrayChunk) {
       const end = Math.min(i + arrayChunk, arrays.series.length);
@@ -312,13 +322,18 @@ export class StoreWriter {
     }
     const a = rows.arrays;
     if (a.series.length > 0) {
+      // The newest array of each series is already in telemetry_array (this transaction wrote it, or
+      // an earlier one did on a replay): copied from there by primary key instead of being encoded
+      // and sent a second time.
       const idx = newestPerSeries(a.series, a.time);
       await client.query(
         `INSERT INTO latest_array (series_id, time, value)
-         SELECT s, t, v::real[] FROM unnest($1::int[], $2::timestamptz[], $3::text[]) AS u(s, t, v)
+         SELECT ta.series_id, ta.time, ta.value
+           FROM unnest($1::int[], $2::timestamptz[]) AS u(s, t)
+           JOIN telemetry_array ta ON ta.series_id = u.s AND ta.time = u.t
          ON CONFLICT (series_id) DO UPDATE SET time = EXCLUDED.time, value = EXCLUDED.value
          WHERE latest_array.time < EXCLUDED.time`,
-        [idx.map((i) => a.series[i]), idx.map((i) => tt.of(a.time[i])), idx.map((i) => realArrayLiteral(a.values[i]))]
+        [idx.map((i) => a.series[i]), idx.map((i) => tt.of(a.time[i]))]
       );
     }
   }

@@ -241,3 +241,48 @@ describe('writer', () => {
     expect(await count('SELECT count(*) AS n FROM telemetry')).toBe(before);
   });
 });
+
+describe('binary COPY encoding', () => {
+  it('round-trips edge values: NaN, ±Infinity, float4 overflow, NULL elements, empty arrays', async () => {
+    const scalar = series.find((s) => s.kind === 'scalar')!;
+    const arrays = series.filter((s) => s.kind === 'array').slice(0, 2);
+    const t = Date.UTC(2031, 0, 2, 3, 4, 5, 678);
+    const values = [Number.NaN, Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY, -0.1, 1e300];
+    const batch: SampleBatch = {
+      samples: values.map((value, i) => ({ device: scalar.device, metric: scalar.metric, time: t + i, value })),
+      arrays: [
+        { device: arrays[0].device, metric: arrays[0].metric, time: t, values: [1.1, null, 1e40, -1e40, 3.25] },
+        { device: arrays[1].device, metric: arrays[1].metric, time: t, values: [] },
+      ],
+      attributes: [],
+      polls: [],
+    };
+    const r = await writer.write(batch);
+    expect(r.path).toBe('copy');
+    const s = await pool.query<{ ms: number; value: number }>(
+      `SELECT (extract(epoch FROM t.time) * 1000)::float8 AS ms, t.value FROM telemetry t JOIN series s ON s.id = t.series_id
+        WHERE s.device = $1 AND s.metric = $2 AND t.time >= $3 ORDER BY t.time`,
+      [scalar.device, scalar.metric, new Date(t).toISOString()]
+    );
+    expect(s.rows.map((x) => x.ms)).toEqual(values.map((_, i) => t + i));
+    expect(s.rows.map((x) => x.value)).toEqual(values);
+    const a = await pool.query<{ metric: string; value: (number | null)[]; latest: (number | null)[] }>(
+      `SELECT s.metric, t.value, l.value AS latest FROM telemetry_array t JOIN series s ON s.id = t.series_id
+         JOIN latest_array l ON l.series_id = t.series_id AND l.time = t.time
+        WHERE s.device = ANY($1) AND s.metric = ANY($2) AND t.time = $3`,
+      [arrays.map((x) => x.device), arrays.map((x) => x.metric), new Date(t).toISOString()]
+    );
+    const byMetric = new Map(a.rows.map((x) => [`${x.metric}`, x]));
+    const first = byMetric.get(arrays[0].metric)!;
+    // float4 text output is the shortest exact form: compare as float4
+    expect(first.value.map((v) => (v === null ? null : Math.fround(v)))).toEqual([
+      Math.fround(1.1),
+      null,
+      Infinity,
+      -Infinity,
+      3.25,
+    ]);
+    expect(first.latest).toEqual(first.value);
+    expect(byMetric.get(arrays[1].metric)!.value).toEqual([]);
+  });
+});
