@@ -1,5 +1,5 @@
 /**
- * `npm run bench [-- --only ingest,query,plugins] [--duration 30] [--cells-interval 1000]`: the
+ * `npm run bench [-- --only ingest,query,status,maintenance,plugins] [--duration 30] [--cells-interval 1000]`: the
  * OpenBESS benchmarks, one section after another, each printing its figures (issue 2 and 3 targets).
  *
  * - `ingest` — the `large` site (collector/config/large.yaml: 20 blocks × 12 strings × 416 cells) served
@@ -12,6 +12,10 @@
  *   latency for every series of the site (scalars, and with the cell arrays) while polling; collector
  *   RSS while polling (sampled every second, and the kernel's high-water mark).
  * - `query` — the query-engine bench of issue 3 (collector/bench/query.ts), as a child process.
+ * - `status` — `status` and `scan` for the 240 strings of the large site and one event-recorder flush
+ *   (collector/bench/status.ts, issue 4).
+ * - `maintenance` — work-order list/search over 10,000 work orders and a year of availability
+ *   (collector/src/maintenance/bench.ts, issue 6).
  * - `plugins` — the plugin benches (`npm run bench` of panel-bitfield-plugin and panel-3d-plugin).
  *
  * Targets (issue 2): ≥ 200 k points/s and ≥ 80 % of raw COPY; requests/cycle ≤ 1.1 × minimum;
@@ -44,7 +48,7 @@ const CLI = join(ROOT, 'collector', 'src', 'cli');
 const LARGE = join(ROOT, 'collector', 'config', 'large.yaml');
 const MAPS = join(ROOT, 'model', 'maps');
 const TOKEN = 'bench-token';
-const SECTIONS = ['ingest', 'query', 'plugins'] as const;
+const SECTIONS = ['ingest', 'query', 'status', 'maintenance', 'plugins'] as const;
 type Section = (typeof SECTIONS)[number];
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -514,6 +518,21 @@ async function querySection(): Promise<number> {
   return runStep(process.execPath, ['--import', 'tsx', join(__dirname, 'query.ts')], ROOT, 300_000);
 }
 
+async function statusSection(): Promise<number> {
+  say('\n== status: status/scan queries for the 240 strings of the large site (collector/bench/status.ts) ==');
+  return runStep(process.execPath, ['--import', 'tsx', join(__dirname, 'status.ts')], ROOT, 300_000);
+}
+
+async function maintenanceSection(): Promise<number> {
+  say('\n== maintenance: work-order list/search and availability (collector/src/maintenance/bench.ts) ==');
+  return runStep(
+    process.execPath,
+    ['--import', 'tsx', join(ROOT, 'collector', 'src', 'maintenance', 'bench.ts')],
+    ROOT,
+    300_000
+  );
+}
+
 async function pluginsSection(): Promise<number> {
   let worst = 0;
   for (const p of ['panel-bitfield-plugin', 'panel-3d-plugin']) {
@@ -529,7 +548,9 @@ async function pluginsSection(): Promise<number> {
 
 async function main(): Promise<void> {
   const o = new Command('openbess-bench')
-    .description('OpenBESS benchmarks: ingest, Modbus requests, latest values, RSS, query engine, plugins')
+    .description(
+      'OpenBESS benchmarks: ingest, Modbus requests, latest values, RSS, query engine, status, maintenance, plugins'
+    )
     .option('--only <sections>', `comma-separated sections (${SECTIONS.join(', ')})`, sections, [...SECTIONS])
     .option('--duration <seconds>', 'measured ingest window', positive, 30)
     .option('--cells-interval <ms>', 'poll interval of the cell arrays during the ingest bench', positive, 1000)
@@ -545,6 +566,8 @@ async function main(): Promise<void> {
     try {
       if (s === 'ingest') results.ingest = await ingestSection(o);
       if (s === 'query') failed += (await querySection()) === 0 ? 0 : 1;
+      if (s === 'status') failed += (await statusSection()) === 0 ? 0 : 1;
+      if (s === 'maintenance') failed += (await maintenanceSection()) === 0 ? 0 : 1;
       if (s === 'plugins') failed += (await pluginsSection()) === 0 ? 0 : 1;
     } catch (e) {
       failed++;
