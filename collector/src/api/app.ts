@@ -39,6 +39,8 @@ export interface ApiOptions {
 export function createApiApp(opts: ApiOptions): Express {
   const app = express();
   app.disable('x-powered-by');
+  // No automatic ETag: hashing every 0.5–1 MB query answer costs ms per request; the latest route sets its own.
+  app.disable('etag');
   app.set('query parser', 'simple');
   const api = express.Router();
   api.use(bearerAuth(opts.token));
