@@ -13,7 +13,11 @@ import fs from 'node:fs';
 import path from 'node:path';
 
 const repoRoot = path.resolve(__dirname, '..', '..');
-const schemaFile = path.resolve(repoRoot, '../shared/reference/grafana/plugin.schema.json');
+// ../shared/reference beside the checkout when present, else the vendored copy (reference/README.md).
+const schemaFile = [
+  path.resolve(repoRoot, '../shared/reference/grafana/plugin.schema.json'),
+  path.resolve(repoRoot, 'reference/grafana/plugin.schema.json'),
+].find((f) => fs.existsSync(f))!;
 const ID_PATTERN = /^[0-9a-z]+-([0-9a-z]+-)?(app|panel|datasource)$/;
 
 const workspaces: string[] = JSON.parse(fs.readFileSync(path.join(repoRoot, 'package.json'), 'utf8')).workspaces;

@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 
 /**
@@ -9,8 +9,14 @@ import { join, resolve } from 'node:path';
  * fixed part, and a group instance's offsets start at 0.
  */
 
-/** Folder of the SunSpec JSON models: `../shared/reference/sunspec` relative to the repository root. */
-export const SUNSPEC_DIR = resolve(__dirname, '../../..', '../shared/reference/sunspec');
+/**
+ * Folder of the SunSpec JSON models: `../shared/reference/sunspec` beside the repository when it exists, else the
+ * repository's vendored copy `reference/sunspec` (Apache-2.0, reference/README.md).
+ */
+export const SUNSPEC_DIR = [
+  resolve(__dirname, '../../..', '../shared/reference/sunspec'),
+  resolve(__dirname, '../../..', 'reference/sunspec'),
+].find((d) => existsSync(join(d, 'model_1.json')))!;
 
 /** A SunSpec point with its register offset. */
 export interface SunSpecPoint {
