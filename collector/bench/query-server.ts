@@ -13,6 +13,7 @@ import { loadRegisterMaps } from '@openbess/model';
 import { createApiApp } from '../src/api/app';
 import { createPool } from '../src/store/pool';
 import { registerSites } from '../src/store/registry';
+import { LatestValues } from '../src/store/latest-values';
 import { createWriter } from '../src/store/writer';
 import type { Sample } from '../src/types';
 import { percentiles } from './load';
@@ -24,9 +25,11 @@ async function main(): Promise<void> {
   const maps = loadRegisterMaps();
   const site = benchSite(maps);
   const registry = await registerSites(pool, [site], maps);
-  const writer = createWriter(pool, registry);
+  // as the collector service: the writer keeps the in-memory latest values the API reads
+  const latest = new LatestValues(pool);
+  const writer = createWriter(pool, registry, { latest });
   const all = scalarSeries(site, maps);
-  const app = createApiApp({ pool, sites: [site], token, logger: pino({ level: 'silent' }), maps });
+  const app = createApiApp({ pool, sites: [site], token, logger: pino({ level: 'silent' }), maps, latest });
   const server = app.listen(0, '127.0.0.1', () => {
     process.stdout.write(`PORT ${(server.address() as AddressInfo).port}\n`);
   });

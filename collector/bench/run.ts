@@ -91,6 +91,19 @@ async function freePort(): Promise<number> {
 }
 
 /** Starts a CLI of collector/src/cli as a child process; resolves once stdout matches `ready`. */
+/**
+ * Node flags of a CLI as the package.json script of the same name runs it (`npm run collector` →
+ * `node --max-semi-space-size=4 --import tsx collector/src/cli/collector.ts`), so the bench measures
+ * the process as shipped; `--import tsx` when there is no such script.
+ */
+function nodeFlagsOf(script: string): string[] {
+  const scripts = (JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { scripts: Record<string, string> })
+    .scripts;
+  const words = (scripts[script.replace(/\.ts$/, '')] ?? '').split(/\s+/);
+  const at = words.findIndex((w) => w.endsWith(`cli/${script}`));
+  return words[0] === 'node' && at > 0 ? words.slice(1, at) : ['--import', 'tsx'];
+}
+
 async function startCli(
   script: string,
   args: string[],
@@ -98,7 +111,7 @@ async function startCli(
   ready: RegExp | null,
   timeoutMs = 120_000
 ): Promise<{ child: ChildProcess; stderr: () => string }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', join(CLI, script), ...args], {
+  const child = spawn(process.execPath, [...nodeFlagsOf(script), join(CLI, script), ...args], {
     cwd: ROOT,
     env: { ...process.env, LOG_LEVEL: 'warn', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -9,6 +9,7 @@ import { createPoller, type Poller } from './poller';
 import { migrate } from './store/migrate';
 import { createPool, type StorePool } from './store/pool';
 import { registerSites, SeriesRegistry } from './store/registry';
+import { LatestValues } from './store/latest-values';
 import { StoreWriter } from './store/writer';
 import type { SampleBatch } from './types';
 
@@ -89,7 +90,9 @@ export async function startCollectorService(opts: CollectorServiceOptions): Prom
     : opts.sites;
   const pool = createPool(opts.databaseUrl, { max: opts.poolMax ?? 10, logger: log });
   const registry = new SeriesRegistry();
-  const writer = new GatedWriter(pool, registry, { logger: log });
+  // the latest value of every series in memory, fed by the writer: the API's latest reads skip the database
+  const latest = new LatestValues(pool);
+  const writer = new GatedWriter(pool, registry, { logger: log, latest });
   const events = createEventRecorder({ pool, maps: opts.maps, logger: log });
   const ingest = createIngest({
     pool,
@@ -135,6 +138,7 @@ export async function startCollectorService(opts: CollectorServiceOptions): Prom
     token: opts.token,
     logger: log,
     maps: opts.maps,
+    latest,
     ...(opts.identity ? { identity: opts.identity } : {}),
     stats: (site) => {
       const s = ingest.siteStats(site);

@@ -8,6 +8,7 @@ import { healthRouter, type StatsProvider } from './routes/health';
 import { latestRouter } from './routes/latest';
 import { identityMiddleware, type IdentityOptions } from './identity';
 import { queryRouter, type OfflineStatusProvider } from './query';
+import type { LatestValues } from '../store/latest-values';
 import { maintenanceRouter, offlineStatusProvider, type MaintenanceConfig } from '../maintenance';
 
 /** What the API needs from the running service. */
@@ -27,6 +28,11 @@ export interface ApiOptions {
   maps?: Map<string, RegisterMap>;
   /** Manual device offline status from the maintenance app (issue 6), ORed into the tree's `isOffline`. */
   offlineStatus?: OfflineStatusProvider;
+  /**
+   * In-memory latest values fed by this process's store writer (store/latest-values.ts): the latest
+   * route and `latest` queries read values there. Absent = read the latest-values table.
+   */
+  latest?: LatestValues;
   /** Maintenance API settings (attachment limit, availability target, Grafana user API); default from env. */
   maintenance?: Partial<MaintenanceConfig>;
 }
@@ -47,13 +53,14 @@ export function createApiApp(opts: ApiOptions): Express {
   api.use(identityMiddleware(opts.identity));
   api.use(express.json({ limit: '1mb' }));
   api.use(healthRouter(opts.pool, opts.sites, opts.stats));
-  api.use(latestRouter(opts.pool, opts.sites, opts.stats));
+  api.use(latestRouter(opts.pool, opts.sites, opts.stats, opts.latest));
   api.use(
     queryRouter({
       pool: opts.pool,
       maps: opts.maps,
       offlineStatus: opts.offlineStatus ?? offlineStatusProvider(opts.pool),
       logger: opts.logger,
+      latest: opts.latest,
     })
   );
   api.use(

@@ -6,3 +6,4 @@ export * from './timescale';
 export * from './registry';
 export * from './writer';
 export type { ResolvedRows } from './rows';
+export * from './latest-values';

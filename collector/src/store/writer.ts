@@ -12,6 +12,7 @@ import {
   stripNul,
   upsertQuality,
 } from './copy-rows';
+import type { LatestValues } from './latest-values';
 import { isPglite } from './migrate';
 import { INSERTED_SCALARS_RETURNING, insertedScalars, RollupMaintainer } from './rollup';
 import { isTransientDbError } from './pool';
@@ -59,6 +60,11 @@ export interface StoreWriterOptions {
   logger?: Logger;
   /** Rows per statement on the insert path (default 20 000). */
   insertChunkRows?: number;
+  /**
+   * In-memory latest values (./latest-values.ts) given the scalar rows of every committed write, so
+   * the API of the same process answers latest reads from memory.
+   */
+  latest?: LatestValues;
 }
 
 /** Options of one write. */
@@ -157,6 +163,8 @@ export class StoreWriter {
       client.removeListener('error', onSocketError);
       client.release(broken);
     }
+    // committed: the latest table now holds these rows where newer (same rule in memory)
+    this.opts.latest?.apply(rows.scalars);
     return {
       path,
       scalarRows: rows.scalars.series.length,

@@ -2,6 +2,7 @@ import pino from 'pino';
 import type { DataFrameJSON } from '@openbess/model';
 import { parseAccessConfig } from '../../src/api/identity';
 import { createEventRecorder } from '../../src/events';
+import { LatestValues } from '../../src/store/latest-values';
 import { postQuery, setupApi, startApi, TOKEN, type ApiFixture, type RunningApi } from './support/fixture';
 import { startFakeGrafana, type FakeGrafana } from './support/grafana';
 
@@ -24,7 +25,9 @@ beforeAll(async () => {
   f = await setupApi(1, 'openbess_api_acl');
   grafana = await startFakeGrafana();
   api = await startApi(f, { identity: { grafana: { grafanaUrl: grafana.rootUrl }, access } });
-  headerApi = await startApi(f, { identity: { trustUserHeader: true, access } });
+  // as the collector service runs it: latest values from the in-memory copy of the table (answers
+  // reused between writes must still be per user)
+  headerApi = await startApi(f, { identity: { trustUserHeader: true, access }, latest: new LatestValues(f.pool) });
   // events for the events/faults query types: the fixture's status registers (value 42) raise bits
   await createEventRecorder({ pool: f.pool, maps: f.maps, logger: pino({ level: 'silent' }) }).catchUp();
 }, 60_000);

@@ -3,6 +3,7 @@ import type { DataFrameJSON, RegisterMap } from '@openbess/model';
 import { HttpError } from '../errors';
 import { canSeeSite, type Access } from '../identity';
 import type { PyramidLevel } from './resolution';
+import type { LatestValues } from '../../store/latest-values';
 
 /**
  * Manual device status (issue 6: the maintenance app marks devices offline with a reason). The tree
@@ -26,6 +27,11 @@ export interface QueryDeps {
   pyramid: () => Promise<readonly PyramidLevel[]>;
   /** Clock, epoch ms (staleness). */
   now?: () => number;
+  /**
+   * In-memory latest values fed by this process's store writer (store/latest-values.ts); `latest`
+   * queries read values there instead of the table. Absent in an API-only process.
+   */
+  latest?: LatestValues;
 }
 
 /** Everything one query of a request needs. */

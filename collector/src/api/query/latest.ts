@@ -1,8 +1,11 @@
 import type { DataFrameJSON, LatestQuery } from '@openbess/model';
 import { column, frame, timeColumn } from './frames';
+import { HttpError } from '../errors';
+import { canSeeSite } from '../identity';
 import { assertDevices, assertSites, siteFilter, type QueryContext } from './context';
 import { epochMs, packFloat8, packInt4, readFloat8, readInt4 } from './pg-array';
 import { SERIES_STAMP_SQL, seriesCache, type SeriesInfo, type SeriesSnapshot } from './series-cache';
+import type { LatestValues } from '../../store/latest-values';
 
 /**
  * Values of the latest-values table for a list of series ids, with the series-catalogue stamp read in
@@ -72,10 +75,103 @@ function selectSeries(ctx: QueryContext, q: LatestQuery, snap: SeriesSnapshot): 
   return sel;
 }
 
+/** The series a latest query answers and where their values come from (NaN time = no row). */
+interface LatestSource {
+  wanted: SeriesInfo[];
+  snap: SeriesSnapshot;
+  timeAt: (id: number) => number;
+  valueAt: (id: number) => number;
+}
+
+/**
+ * Values from the latest-values table, with the series-catalogue stamp read in the same statement: a
+ * stale catalogue is reloaded and the read repeated, so an answer never mixes a newer catalogue with
+ * older grants.
+ */
+async function fromTable(ctx: QueryContext, q: LatestQuery): Promise<LatestSource> {
+  const cache = seriesCache(ctx.pool);
+  let snap = (await cache.get()).data;
+  for (let attempt = 0; attempt < 3; attempt++) {
+    const sel = selectSeries(ctx, q, snap);
+    const r = await ctx.pool.query<LatestValuesRow>(LATEST_VALUES_SQL, [sel.idsLiteral]);
+    const row = r.rows[0];
+    const checked = await cache.get(row.stamp);
+    if (checked.reloaded) {
+      snap = checked.data;
+      continue;
+    }
+    const ids = readInt4(row.id);
+    const values = readFloat8(row.v);
+    const times = readFloat8(row.t);
+    // series id → position in the answer (ids are small serials: a typed array beats a Map)
+    let maxId = 0;
+    for (const id of ids) if (id > maxId) maxId = id;
+    const at = new Int32Array(maxId + 1).fill(-1);
+    ids.forEach((id, i) => (at[id] = i));
+    const pos = (id: number) => (id < at.length ? at[id] : -1);
+    return {
+      wanted: sel.wanted,
+      snap,
+      timeAt: (id) => (pos(id) < 0 ? NaN : times[pos(id)]),
+      valueAt: (id) => (pos(id) < 0 ? NaN : values[pos(id)]),
+    };
+  }
+  throw new Error('series catalogue kept changing during a latest query');
+}
+
+/** A catalogue change is seen by in-memory latest reads within this long, ms ({@link SeriesCache.current}). */
+export const LATEST_STAMP_MAX_AGE_MS = 1000;
+
+/**
+ * Values from the in-process {@link LatestValues} (the collector's own writes; same contents as the
+ * table). No statement per request: the catalogue stamp is checked at most every
+ * {@link LATEST_STAMP_MAX_AGE_MS}, so names, units and grants follow a catalogue change within that.
+ */
+async function fromMemory(ctx: QueryContext, q: LatestQuery, latest: LatestValues): Promise<LatestSource> {
+  const [snap] = await Promise.all([seriesCache(ctx.pool).current(LATEST_STAMP_MAX_AGE_MS), latest.ready()]);
+  return {
+    wanted: selectSeries(ctx, q, snap).wanted,
+    snap,
+    timeAt: (id) => latest.timeAt(id),
+    valueAt: (id) => latest.valueAt(id),
+  };
+}
+
+/** Sites and devices that have series in a snapshot (memoized per snapshot). */
+const known = new WeakMap<SeriesSnapshot, { sites: Set<string>; devices: Map<string, string> }>();
+
+/**
+ * {@link assertSites} / {@link assertDevices} answered from the catalogue snapshot when it knows every
+ * named site and device (the in-memory path: no statement); anything it does not know is checked
+ * in the database (404 for unknown, sites without series).
+ */
+async function assertFromSnapshot(ctx: QueryContext, q: LatestQuery, snap: SeriesSnapshot): Promise<void> {
+  let k = known.get(snap);
+  if (!k) {
+    k = { sites: new Set(), devices: new Map() };
+    for (const s of snap.byId.values()) {
+      k.sites.add(s.site);
+      k.devices.set(s.device, s.site);
+    }
+    known.set(snap, k);
+  }
+  const kk = k;
+  for (const site of q.site ?? []) {
+    if (!kk.sites.has(site)) return void (await assertSites(ctx, q.site!));
+    if (!canSeeSite(ctx.access, site)) throw new HttpError(403, `no access to site ${site}`);
+  }
+  for (const d of q.devices ?? []) {
+    const site = kk.devices.get(d);
+    if (site === undefined) return void (await assertDevices(ctx, q.devices!));
+    if (!canSeeSite(ctx.access, site)) throw new HttpError(403, `no access to device ${d} (site ${site})`);
+  }
+}
+
 /**
  * `latest`: the latest value of each scalar series with its timestamp, as one table frame with the
  * columns site, device, metric, value, unit, time — from the store's latest-values table (O(series),
- * independent of history length; collector-and-storage notes §5). Filters: `site` (one or several),
+ * independent of history length; collector-and-storage notes §5), or from its in-memory copy when the
+ * process writes the telemetry itself (`ctx.latest`, store/latest-values.ts: no database read of values). Filters: `site` (one or several),
  * `devices`, `metrics`; without site and devices, every visible site. Series never written are left
  * out. Rows are restricted to the user's sites (device's stored site, never the request).
  *
@@ -83,37 +179,33 @@ function selectSeries(ctx: QueryContext, q: LatestQuery, snap: SeriesSnapshot): 
  * {@link latestArrays}.
  *
  * Names, units and sites come from the in-process series cache (./series-cache.ts), validated by the
- * stamp read with the values: a stale cache is reloaded and the read repeated, so an answer never
- * mixes a newer catalogue with older grants. A large site (≈ 7.6 k series) is one indexed read.
+ * catalogue stamp (see {@link fromTable}, {@link fromMemory}). A large site (≈ 7.6 k series) is one
+ * indexed read, or none.
  * @throws HttpError 404/403 for a named site or device that is unknown or not granted
  */
 export async function latestQuery(ctx: QueryContext, q: LatestQuery): Promise<DataFrameJSON[]> {
-  if (q.site) await assertSites(ctx, q.site);
-  if (q.devices?.length) await assertDevices(ctx, q.devices);
-  const cache = seriesCache(ctx.pool);
-  let snap = (await cache.get()).data;
-  let wanted: SeriesInfo[] = [];
-  let row: LatestValuesRow | undefined;
-  for (let attempt = 0; attempt < 3; attempt++) {
-    const sel = selectSeries(ctx, q, snap);
-    wanted = sel.wanted;
-    const r = await ctx.pool.query<LatestValuesRow>(LATEST_VALUES_SQL, [sel.idsLiteral]);
-    row = r.rows[0];
-    const checked = await cache.get(row.stamp);
-    if (!checked.reloaded) break;
-    snap = checked.data;
-    row = undefined;
+  let source: LatestSource;
+  if (ctx.latest) {
+    source = await fromMemory(ctx, q, ctx.latest);
+    await assertFromSnapshot(ctx, q, source.snap);
+  } else {
+    // the checks and the read run concurrently (round trips overlap); nothing is answered unless all pass
+    [, , source] = await Promise.all([
+      q.site ? assertSites(ctx, q.site) : undefined,
+      q.devices?.length ? assertDevices(ctx, q.devices) : undefined,
+      fromTable(ctx, q),
+    ]);
   }
-  if (!row) throw new Error('series catalogue kept changing during a latest query');
+  const { wanted, snap, valueAt, timeAt } = source;
   const arrays = await latestArrays(ctx, q, snap);
-  const ids = readInt4(row.id);
-  const values = readFloat8(row.v);
-  const times = readFloat8(row.t);
-  // series id → position in the answer (ids are small serials: a typed array beats a Map)
-  let maxId = 0;
-  for (const id of ids) if (id > maxId) maxId = id;
-  const at = new Int32Array(maxId + 1).fill(-1);
-  ids.forEach((id, i) => (at[id] = i));
+  // answers from memory are reused while nothing changed (see `answers`); array frames are read from
+  // the table and are never reused
+  const version = ctx.latest?.version;
+  const key = ctx.latest && arrays.length === 0 ? JSON.stringify([q.refId, q.metrics ?? null]) : null;
+  if (key !== null) {
+    const hit = answers.get(key);
+    if (hit && hit.wanted === wanted && hit.version === version) return hit.frames;
+  }
   const cols = {
     site: [] as string[],
     device: [] as string[],
@@ -123,17 +215,17 @@ export async function latestQuery(ctx: QueryContext, q: LatestQuery): Promise<Da
     time: [] as number[],
   };
   for (const s of wanted) {
-    const i = s.id < at.length ? at[s.id] : -1;
-    if (i < 0) continue;
+    const t = timeAt(s.id);
+    if (Number.isNaN(t)) continue;
     cols.site.push(s.site);
     cols.device.push(s.device);
     cols.metric.push(s.metric);
-    const v = values[i];
+    const v = valueAt(s.id);
     cols.value.push(Number.isFinite(v) ? v : null);
     cols.unit.push(s.unit);
-    cols.time.push(times[i]);
+    cols.time.push(t);
   }
-  return [
+  const out = [
     frame(
       'latest',
       q.refId,
@@ -149,7 +241,21 @@ export async function latestQuery(ctx: QueryContext, q: LatestQuery): Promise<Da
     ),
     ...arrays,
   ];
+  if (key !== null && version !== undefined) {
+    if (answers.size >= MAX_SELECTIONS) answers.clear();
+    answers.set(key, { wanted, version, frames: out });
+  }
+  return out;
 }
+
+/**
+ * Latest answers built from memory, by refId and metrics, reused while the selected series are the
+ * same list object (selections are memoized per catalogue snapshot and filter, user grants included:
+ * {@link selectSeries}) and the {@link LatestValues} version is unchanged (no held value changed) —
+ * e.g. 50 dashboards showing one site between two ingest flushes. The router serializes a reused
+ * answer once (router.ts `framesText`).
+ */
+const answers = new Map<string, { wanted: SeriesInfo[]; version: number; frames: DataFrameJSON[] }>();
 
 /**
  * Array series (kind `array`, e.g. `cellVoltages`, `cellTemperatures`) named explicitly in `metrics`:

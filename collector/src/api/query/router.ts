@@ -4,7 +4,6 @@ import {
   queryRequestSchema,
   type DataFrameJSON,
   type Query,
-  type QueryResponse,
   type QueryResult,
   type RegisterMap,
 } from '@openbess/model';
@@ -16,6 +15,7 @@ import { scanQuery } from './scan';
 import { statusQuery } from './status';
 import type { OfflineStatusProvider, QueryContext, QueryDeps } from './context';
 import { latestQuery } from './latest';
+import type { LatestValues } from '../../store/latest-values';
 import { storePyramid } from './pyramid';
 import type { PyramidLevel } from './resolution';
 import { timeseriesQuery } from './timeseries';
@@ -35,6 +35,8 @@ export interface QueryRouterOptions {
   pyramid?: () => Promise<readonly PyramidLevel[]>;
   /** Logger for unexpected per-query failures (answered as status 500 for that refId only). */
   logger?: { error: (obj: unknown, msg: string) => void };
+  /** In-memory latest values of this process's writer (see {@link QueryDeps.latest}). */
+  latest?: LatestValues;
 }
 
 /** Runs one validated query. */
@@ -73,6 +75,27 @@ export function overallStatus(results: QueryResult[]): number {
   return 207;
 }
 
+/** JSON text of frame lists already sent once (answers reused from a cache, e.g. latest ones, are not re-serialized). */
+const framesText = new WeakMap<DataFrameJSON[], string>();
+
+/**
+ * The `{ results }` body (`QueryResponse` of @openbess/model) as JSON text — the text `JSON.stringify` gives, with
+ * each frame list serialized once per object (see `framesText`).
+ */
+function responseText(results: Map<string, QueryResult>): string {
+  const parts: string[] = [];
+  for (const [refId, r] of results) {
+    let text: string;
+    if (r.frames && r.error === undefined) {
+      let f = framesText.get(r.frames);
+      if (f === undefined) framesText.set(r.frames, (f = JSON.stringify(r.frames)));
+      text = `{"status":${r.status},"frames":${f}}`;
+    } else text = JSON.stringify(r);
+    parts.push(`${JSON.stringify(refId)}:${text}`);
+  }
+  return `{"results":{${parts.join(',')}}}`;
+}
+
 /**
  * `POST /api/query` — Grafana's `/api/ds/query` contract (model/src/api/query.ts): body
  * `{ from, to, queries: [{ refId, queryType, maxDataPoints, intervalMs, … }] }`, answer
@@ -90,6 +113,7 @@ export function queryRouter(opts: QueryRouterOptions): Router {
     maps: opts.maps,
     defaultPollIntervalMs: opts.defaultPollIntervalMs,
     offlineStatus: opts.offlineStatus,
+    latest: opts.latest,
     pyramid: opts.pyramid ?? storePyramid(opts.pool),
   };
   const r = Router();
@@ -115,8 +139,9 @@ export function queryRouter(opts: QueryRouterOptions): Router {
           }
         })
       );
-      const body: QueryResponse = { results: Object.fromEntries(queries.map((q, i) => [q.refId, results[i]])) };
-      res.status(overallStatus(results)).json(body);
+      const byRefId = new Map<string, QueryResult>();
+      queries.forEach((q, i) => byRefId.set(q.refId, results[i]));
+      res.status(overallStatus(results)).type('application/json').send(responseText(byRefId));
     })
   );
   return r;

@@ -58,6 +58,30 @@ export class SeriesCache {
     return { data: fresh.data, stamp: fresh.stamp, reloaded: true };
   }
 
+  private stampCheckedAt = 0;
+  private stampCheck: Promise<SeriesSnapshot> | null = null;
+
+  /**
+   * The snapshot, its stamp checked against the database at most every `maxStampAgeMs` (one cheap
+   * statement, shared by concurrent callers): for readers whose data does not come from the database
+   * in the same statement (in-memory latest values), so a catalogue change (new series, a device
+   * moved to another site) is seen within `maxStampAgeMs`.
+   * @throws the database error of the stamp read or reload
+   */
+  async current(maxStampAgeMs: number): Promise<SeriesSnapshot> {
+    const s = this.snapshot;
+    const now = Date.now();
+    if (s && now - this.stampCheckedAt < maxStampAgeMs && now - s.at < this.maxAgeMs) return s.data;
+    this.stampCheck ??= (async () => {
+      const issued = Date.now();
+      const r = await this.pool.query<{ stamp: string }>(`SELECT ${SERIES_STAMP_SQL} AS stamp`);
+      const got = await this.get(r.rows[0].stamp);
+      this.stampCheckedAt = issued;
+      return got.data;
+    })().finally(() => (this.stampCheck = null));
+    return this.stampCheck;
+  }
+
   private async load(): Promise<{ stamp: string; at: number; data: SeriesSnapshot }> {
     const at = Date.now();
     const r = await this.pool.query<{ stamp: string; j: string }>(

@@ -6,6 +6,7 @@ import { SITE_CODE, type SiteConfig } from '@openbess/model';
 import { asyncRoute, badRequest, HttpError } from '../errors';
 import { accessFor, assertSiteVisible } from '../identity';
 import type { StatsProvider } from './health';
+import type { LatestValues } from '../../store/latest-values';
 
 /** One metric's latest value. Arrays (cell voltages …) carry `values` instead of `value`. */
 export interface LatestValue {
@@ -157,9 +158,11 @@ export function realArrayTextToJson(text: string): string {
  *
  * Speed: the site's devices and series are held in memory (reloaded every {@link META_TTL_MS}); each
  * request reads the latest tables by primary key with one prepared statement per table (times as
- * epoch ms, arrays as text) and writes the JSON body as text — no per-value objects or Dates.
+ * epoch ms, arrays as text) and writes the JSON body as text — no per-value objects or Dates. With
+ * `latest` (the in-memory copy of the latest table kept by this process's writer,
+ * store/latest-values.ts) the scalar values come from memory and only cell arrays are read.
  */
-export function latestRouter(pool: Pool, sites: SiteConfig[], stats?: StatsProvider): Router {
+export function latestRouter(pool: Pool, sites: SiteConfig[], stats?: StatsProvider, latest?: LatestValues): Router {
   const r = Router();
   const known = new Set(sites.map((s) => s.code));
   const metas = new Map<string, Promise<SiteMeta>>();
@@ -177,7 +180,24 @@ export function latestRouter(pool: Pool, sites: SiteConfig[], stats?: StatsProvi
   };
   /** The JSON body for a site (see the route's description). */
   const build = async (site: string, withArrays: boolean): Promise<string> => {
-    const meta = await metaOf(site);
+    const [meta] = await Promise.all([metaOf(site), latest?.ready()]);
+    const iso = new IsoCache();
+    const n = meta.head.length;
+    // per position: the value's JSON text and the time's (null = never written)
+    const value: (string | undefined)[] = new Array<string | undefined>(n);
+    const time: (string | undefined)[] = new Array<string | undefined>(n);
+    if (latest) {
+      // scalars from the in-memory copy of the latest table (no database read)
+      for (const m of meta.scalars) {
+        const t = latest.timeAt(m.id);
+        if (Number.isNaN(t)) continue;
+        const k = meta.position.get(m.id)!;
+        const v = latest.valueAt(m.id);
+        value[k] = Number.isFinite(v) ? String(v) : 'null';
+        time[k] = iso.of(t);
+      }
+    }
+    if (latest && !withArrays) return assemble(site, meta, value, time, false);
     // one round trip, one row: each table's rows as `id ms value` lines (no per-row protocol messages
     // or parsing in node). Rows are selected by the id range of the site's series (a plain range scan,
     // cheaper than `= ANY` of thousands of ids); ids of other sites in the range are skipped below.
@@ -188,13 +208,8 @@ export function latestRouter(pool: Pool, sites: SiteConfig[], stats?: StatsProvi
                     CASE WHEN $5::boolean THEN
                       (SELECT string_agg(concat_ws(' ', series_id, (date_part('epoch', time) * 1000)::bigint, coalesce(value::text, 'null')), E'\\n')
                          FROM latest_array WHERE series_id BETWEEN $3 AND $4) END AS a`,
-      values: [...meta.scalarIdRange, ...meta.arrayIdRange, withArrays],
+      values: [...(latest ? [0, -1] : meta.scalarIdRange), ...meta.arrayIdRange, withArrays],
     });
-    const iso = new IsoCache();
-    const n = meta.head.length;
-    // per position: the value's JSON text and the time's (null = never written)
-    const value: (string | undefined)[] = new Array<string | undefined>(n);
-    const time: (string | undefined)[] = new Array<string | undefined>(n);
     const each = (text: string | null, json: (v: string) => string) => {
       if (!text) return;
       for (const line of text.split('\n')) {
@@ -208,6 +223,16 @@ export function latestRouter(pool: Pool, sites: SiteConfig[], stats?: StatsProvi
     };
     each(r.rows[0]?.s ?? null, floatTextToJson);
     each(r.rows[0]?.a ?? null, (v) => (v === 'null' ? '[]' : realArrayTextToJson(v)));
+    return assemble(site, meta, value, time, withArrays);
+  };
+  /** The JSON body from per-position value and time texts (see {@link SiteMeta}). */
+  const assemble = (
+    site: string,
+    meta: SiteMeta,
+    value: (string | undefined)[],
+    time: (string | undefined)[],
+    withArrays: boolean
+  ): string => {
     const perDevice = new Map<string, string[]>();
     const add = (m: SeriesMeta, array: boolean) => {
       const k = meta.position.get(m.id)!;
