@@ -377,18 +377,28 @@ async function ingestSection(o: Options): Promise<Record<string, unknown>> {
     const committed = (h1.pointsWritten - h0.pointsWritten) / seconds;
 
     // latest values of every series of the site while the collector keeps polling
+    // response time = request sent → last byte of the body received (the server's latency, as
+    // autocannon counts it); the client's JSON.parse of the ≈ 0.6 MB body is reported beside it
     const timeLatest = async (arrays: boolean) => {
       const ms: number[] = [];
+      const withParse: number[] = [];
       let series = 0;
       for (let i = 0; i < o.latestRuns + 3; i++) {
         const t = performance.now();
-        const body = await getJson<{ devices: { metrics: Record<string, unknown> }[] }>(
-          `${api}/api/sites/${site}/latest${arrays ? '' : '?arrays=false'}`
-        );
-        if (i >= 3) ms.push(performance.now() - t);
+        const r = await fetch(`${api}/api/sites/${site}/latest${arrays ? '' : '?arrays=false'}`, {
+          headers: { authorization: `Bearer ${TOKEN}` },
+        });
+        if (!r.ok) throw new Error(`GET latest: ${r.status}`);
+        const text = await r.text();
+        const received = performance.now();
+        const body = JSON.parse(text) as { devices: { metrics: Record<string, unknown> }[] };
+        if (i >= 3) {
+          ms.push(received - t);
+          withParse.push(performance.now() - t);
+        }
         series = body.devices.reduce((n, d) => n + Object.keys(d.metrics).length, 0);
       }
-      return { ...percentiles(ms), series };
+      return { ...percentiles(ms), series, inclClientParse: percentiles(withParse) };
     };
     const latestScalars = await timeLatest(false);
     const latestAll = await timeLatest(true);
@@ -491,13 +501,13 @@ async function ingestSection(o: Options): Promise<Record<string, unknown>> {
         `minimum ${planned.minimumRequestsPerCycle} → ${figures.modbus.ratioToMinimum}×   [goal ≤ 1.1×]  (${jobs} poll jobs, ${fmt(figures.modbus.requestsPerSecond)} requests/s)`
     );
     say(
-      `latest, every series of ${site} (${latestScalars.series} scalar series): p50 ${latestScalars.p50} ms, p95 ${latestScalars.p95} ms, max ${latestScalars.max} ms   [goal < 20 ms]`
+      `latest, every series of ${site} (${latestScalars.series} scalar series): p50 ${latestScalars.p50} ms, p95 ${latestScalars.p95} ms, max ${latestScalars.max} ms   [goal < 20 ms] (with the client's JSON.parse: p50 ${latestScalars.inclClientParse.p50} ms, p95 ${latestScalars.inclClientParse.p95} ms)`
     );
     say(
-      `latest, every scalar series, polling stopped: p50 ${latestIdle.p50} ms, p95 ${latestIdle.p95} ms, max ${latestIdle.max} ms`
+      `latest, every scalar series, polling stopped: p50 ${latestIdle.p50} ms, p95 ${latestIdle.p95} ms, max ${latestIdle.max} ms (with JSON.parse: p95 ${latestIdle.inclClientParse.p95} ms)`
     );
     say(
-      `latest incl. cell arrays (${latestAll.series} series): p50 ${latestAll.p50} ms, p95 ${latestAll.p95} ms, max ${latestAll.max} ms`
+      `latest incl. cell arrays (${latestAll.series} series): p50 ${latestAll.p50} ms, p95 ${latestAll.p95} ms, max ${latestAll.max} ms (with JSON.parse: p95 ${latestAll.inclClientParse.p95} ms)`
     );
     say(
       `collector RSS while polling: mean ${figures.collectorRssMb.mean} MB, max ${figures.collectorRssMb.max} MB, high-water ${figures.collectorRssMb.highWaterMark} MB   [goal < 300 MB]`
@@ -567,7 +577,7 @@ async function main(): Promise<void> {
     .option('--only <sections>', `comma-separated sections (${SECTIONS.join(', ')})`, sections, [...SECTIONS])
     .option('--duration <seconds>', 'measured ingest window', positive, 30)
     .option('--cells-interval <ms>', 'poll interval of the cell arrays during the ingest bench', positive, 1000)
-    .option('--latest-runs <n>', 'timed latest requests per figure', positive, 30)
+    .option('--latest-runs <n>', 'timed latest requests per figure', positive, 100)
     .option('--cycles <n>', 'poll cycles pushed through the store pipeline for its capacity figure', positive, 20)
     .parse()
     .opts<Options>();

@@ -31,6 +31,23 @@ describe('docker-compose.yml', () => {
     for (const [, s] of services) expect(s.image).toMatch(/^(node|grafana\/grafana|timescale\/timescaledb):/);
   });
 
+  it('runs the collector and the simulator with the node flags of their npm scripts (memory budget in one place)', () => {
+    const scripts = (
+      JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { scripts: Record<string, string> }
+    ).scripts;
+    for (const name of ['collector', 'simulator']) {
+      const npm = scripts[name].split(/\s+/);
+      const cmd = compose.services[name].command as string[];
+      const flags = (words: string[]) =>
+        words.slice(
+          1,
+          words.findIndex((w) => w.endsWith(`cli/${name}.ts`))
+        );
+      expect({ name, flags: flags(cmd) }).toEqual({ name, flags: flags(npm) });
+    }
+    expect(scripts.collector).toMatch(/--max-old-space-size=\d+/);
+  });
+
   it('mounts only paths that exist (plugin dist/ after the build) and declared named volumes', () => {
     for (const [name, s] of services) {
       for (const v of s.volumes ?? []) {
