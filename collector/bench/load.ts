@@ -46,23 +46,10 @@ export async function startServerProcess(
   pid: number;
   stop(): Promise<{ batches: number; ingestMs: (Percentiles & { failed: number }) | null }>;
 }> {
-  const child = spawn(
-    process.execPath,
-    [
-      ...(process.env.OPENBESS_BENCH_SERVER_PROF
-        ? ['--cpu-prof', `--cpu-prof-dir=${process.env.OPENBESS_BENCH_SERVER_PROF}`]
-        : []),
-      '--import',
-      'tsx',
-      join(__dirname, 'query-server.ts'),
-      dbUrl,
-      token,
-    ],
-    {
-      stdio: ['ignore', 'pipe', 'inherit'],
-      cwd: join(__dirname, '..', '..'),
-    }
-  );
+  const child = spawn(process.execPath, ['--import', 'tsx', join(__dirname, 'query-server.ts'), dbUrl, token], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+    cwd: join(__dirname, '..', '..'),
+  });
   let out = '';
   child.stdout.setEncoding('utf8').on('data', (d: string) => (out += d));
   const port = await new Promise<number>((resolve, reject) => {

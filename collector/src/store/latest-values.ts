@@ -76,15 +76,10 @@ export class LatestValues {
     this.seeding ??= (async () => {
       try {
         const at = Date.now();
-        const r = await this.pool.query<{ s: string | null }>(
-          `SELECT string_agg(concat_ws(' ', series_id, date_part('epoch', time) * 1000, coalesce(value::text, 'null')), E'\\n') AS s
-             FROM latest`
+        const r = await this.pool.query<{ id: number; t: number; v: number | null }>(
+          `SELECT series_id AS id, (date_part('epoch', time) * 1000)::float8 AS t, value AS v FROM latest`
         );
-        for (const line of (r.rows[0]?.s ?? '').split('\n')) {
-          if (!line) continue;
-          const [id, t, v] = line.split(' ');
-          this.offer(Number(id), Number(t), v === 'null' ? null : Number(v));
-        }
+        for (const row of r.rows) this.offer(row.id, row.t, row.v);
         this.seededAt = at;
       } finally {
         this.seeding = null;

@@ -51,6 +51,16 @@ export function siteFilter(access: Access): string[] | null {
   return access.sites === 'all' ? null : [...access.sites];
 }
 
+/** @throws HttpError 403 when the user is not granted `site` */
+export function assertSiteAccess(ctx: QueryContext, site: string): void {
+  if (!canSeeSite(ctx.access, site)) throw new HttpError(403, `no access to site ${site}`);
+}
+
+/** @throws HttpError 403 when the user is not granted the site of `device` */
+export function assertDeviceAccess(ctx: QueryContext, device: string, site: string): void {
+  if (!canSeeSite(ctx.access, site)) throw new HttpError(403, `no access to device ${device} (site ${site})`);
+}
+
 /**
  * Checks that sites named in a query exist and are visible.
  * @throws HttpError 404 for an unknown site, 403 for a site the user is not granted
@@ -61,7 +71,7 @@ export async function assertSites(ctx: QueryContext, sites: string[]): Promise<v
   const known = new Set(r.rows.map((x) => x.code));
   for (const s of sites) {
     if (!known.has(s)) throw new HttpError(404, `unknown site ${s}`);
-    if (!canSeeSite(ctx.access, s)) throw new HttpError(403, `no access to site ${s}`);
+    assertSiteAccess(ctx, s);
   }
 }
 
@@ -79,7 +89,7 @@ export async function assertDevices(ctx: QueryContext, devices: string[]): Promi
   for (const d of devices) {
     const s = site.get(d);
     if (s === undefined) throw new HttpError(404, `unknown device ${d}`);
-    if (!canSeeSite(ctx.access, s)) throw new HttpError(403, `no access to device ${d} (site ${s})`);
+    assertDeviceAccess(ctx, d, s);
   }
   return site;
 }

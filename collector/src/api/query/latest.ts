@@ -1,8 +1,13 @@
 import type { DataFrameJSON, LatestQuery } from '@openbess/model';
 import { column, frame, timeColumn } from './frames';
-import { HttpError } from '../errors';
-import { canSeeSite } from '../identity';
-import { assertDevices, assertSites, siteFilter, type QueryContext } from './context';
+import {
+  assertDeviceAccess,
+  assertDevices,
+  assertSiteAccess,
+  assertSites,
+  siteFilter,
+  type QueryContext,
+} from './context';
 import { epochMs, packFloat8, packInt4, readFloat8, readInt4 } from './pg-array';
 import { SERIES_STAMP_SQL, seriesCache, type SeriesInfo, type SeriesSnapshot } from './series-cache';
 import type { LatestValues } from '../../store/latest-values';
@@ -112,8 +117,8 @@ async function fromTable(ctx: QueryContext, q: LatestQuery): Promise<LatestSourc
     return {
       wanted: sel.wanted,
       snap,
-      timeAt: (id) => (pos(id) < 0 ? NaN : times[pos(id)]),
-      valueAt: (id) => (pos(id) < 0 ? NaN : values[pos(id)]),
+      timeAt: (id) => times[pos(id)] ?? NaN,
+      valueAt: (id) => values[pos(id)] ?? NaN,
     };
   }
   throw new Error('series catalogue kept changing during a latest query');
@@ -137,34 +142,18 @@ async function fromMemory(ctx: QueryContext, q: LatestQuery, latest: LatestValue
   };
 }
 
-/** Sites and devices that have series in a snapshot (memoized per snapshot). */
-const known = new WeakMap<SeriesSnapshot, { sites: Set<string>; devices: Map<string, string> }>();
-
 /**
  * {@link assertSites} / {@link assertDevices} answered from the catalogue snapshot when it knows every
  * named site and device (the in-memory path: no statement); anything it does not know is checked
  * in the database (404 for unknown, sites without series).
  */
 async function assertFromSnapshot(ctx: QueryContext, q: LatestQuery, snap: SeriesSnapshot): Promise<void> {
-  let k = known.get(snap);
-  if (!k) {
-    k = { sites: new Set(), devices: new Map() };
-    for (const s of snap.byId.values()) {
-      k.sites.add(s.site);
-      k.devices.set(s.device, s.site);
-    }
-    known.set(snap, k);
-  }
-  const kk = k;
-  for (const site of q.site ?? []) {
-    if (!kk.sites.has(site)) return void (await assertSites(ctx, q.site!));
-    if (!canSeeSite(ctx.access, site)) throw new HttpError(403, `no access to site ${site}`);
-  }
-  for (const d of q.devices ?? []) {
-    const site = kk.devices.get(d);
-    if (site === undefined) return void (await assertDevices(ctx, q.devices!));
-    if (!canSeeSite(ctx.access, site)) throw new HttpError(403, `no access to device ${d} (site ${site})`);
-  }
+  const sites = q.site ?? [];
+  if (!sites.every((site) => snap.sites.has(site))) await assertSites(ctx, sites);
+  else for (const site of sites) assertSiteAccess(ctx, site);
+  const devices = q.devices ?? [];
+  if (!devices.every((d) => snap.deviceSite.has(d))) await assertDevices(ctx, devices);
+  else for (const d of devices) assertDeviceAccess(ctx, d, snap.deviceSite.get(d)!);
 }
 
 /**

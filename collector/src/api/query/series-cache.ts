@@ -15,6 +15,10 @@ export interface SeriesSnapshot {
   byId: Map<number, SeriesInfo>;
   /** Scalar series ordered by device, then metric (byte order, = `COLLATE "C"`). */
   scalars: SeriesInfo[];
+  /** Device id → site code, for every device that has a series. */
+  deviceSite: Map<string, string>;
+  /** Site codes that have a series. */
+  sites: Set<string>;
 }
 
 /**
@@ -92,13 +96,16 @@ export class SeriesCache {
     const rows = JSON.parse(r.rows[0].j) as [number, string, string, string, string, 'scalar' | 'array'][];
     const byId = new Map<number, SeriesInfo>();
     const scalars: SeriesInfo[] = [];
+    const deviceSite = new Map<string, string>();
     for (const [id, site, device, metric, unit, kind] of rows) {
       const info = { id, site, device, metric, unit, kind };
       byId.set(id, info);
+      deviceSite.set(device, site);
       if (kind === 'scalar') scalars.push(info);
     }
     scalars.sort((a, b) => byteOrder(a.device, b.device) || byteOrder(a.metric, b.metric));
-    return { stamp: r.rows[0].stamp, at, data: { byId, scalars } };
+    const sites = new Set(deviceSite.values());
+    return { stamp: r.rows[0].stamp, at, data: { byId, scalars, deviceSite, sites } };
   }
 }
 
