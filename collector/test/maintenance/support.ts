@@ -1,46 +1,17 @@
 import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
 import pino from 'pino';
-import { loadRegisterMaps, parseSitesConfig, type RegisterMap, type SiteConfig } from '@openbess/model';
+import { loadRegisterMaps } from '@openbess/model';
 import { createApiApp, type ApiOptions } from '../../src/api/app';
 import { parseAccessConfig } from '../../src/api/identity';
 import { migrate } from '../../src/store/migrate';
 import { createPool, type StorePool } from '../../src/store/pool';
 import { registerSites } from '../../src/store/registry';
 import { createTestDatabase, type TestDatabase } from '../support/db';
+import { testSites, TOKEN } from '../api/support/fixture';
 
-/** API token the tests send. */
-export const TOKEN = 'test-token-0123456789';
-
-/** FI006 (2 blocks × 2 strings, wind) and EE001 (1 block × 2 strings, solar), cells not polled. */
-export function testSites(maps: Map<string, RegisterMap>): SiteConfig[] {
-  return parseSitesConfig(
-    {
-      sites: [
-        {
-          code: 'FI006',
-          name: 'Test Finland',
-          modbus: { port: 15020 },
-          blocks: 2,
-          stringsPerBlock: 2,
-          pollCells: false,
-          wind: { ratedKw: 10000 },
-        },
-        {
-          code: 'EE001',
-          name: 'Test Estonia',
-          modbus: { port: 15021 },
-          blocks: 1,
-          stringsPerBlock: 2,
-          pollCells: false,
-          solar: { ratedKw: 5000 },
-        },
-      ],
-    },
-    'test-sites',
-    maps
-  );
-}
+/** The two test sites (FI006, EE001) and the API token: the API tests' own. */
+export { testSites, TOKEN };
 
 /**
  * Test users (access file): one per role on FI006, a user of EE001 and a partner on no team. Partners reach

@@ -135,59 +135,20 @@ export function enkaPortfolio(): dashboard.Dashboard {
         .thresholds(targetThresholds(DEFAULT_AVAILABILITY_TARGET_PCT))
     )
     .withPanel(
-      new table.PanelBuilder()
-        .title('Sites')
-        .description('Per site: energy, net revenue, availability against the target')
-        .withTarget(sql('A', revenueSlaSql))
-        .height(8)
-        .span(24)
-        .withOverride({
-          matcher: { id: 'byRegexp', options: '.*_mwh$' },
-          properties: [
-            { id: 'unit', value: 'mwatth' },
-            { id: 'decimals', value: 1 },
-          ],
-        })
-        .withOverride({
-          matcher: { id: 'byName', options: 'revenue_eur' },
-          properties: [
-            { id: 'unit', value: 'currencyEUR' },
-            { id: 'decimals', value: 0 },
-          ],
-        })
-        .withOverride({
-          matcher: { id: 'byRegexp', options: '.*_pct$' },
-          properties: [
-            { id: 'unit', value: 'percent' },
-            { id: 'decimals', value: 2 },
-          ],
-        })
-        .withOverride({
-          matcher: { id: 'byName', options: 'sla' },
-          properties: [
-            {
-              id: 'mappings',
-              value: [
-                { type: 'value', options: { MET: { color: 'green', index: 0 }, MISSED: { color: 'red', index: 1 } } },
-              ],
-            },
-            { id: 'custom.cellOptions', value: { type: 'color-background', mode: 'basic' } },
-          ],
-        })
-        .withOverride({
-          matcher: { id: 'byName', options: 'site' },
-          properties: [
-            {
-              id: 'links',
-              value: [
-                {
-                  title: 'Site Overview ${__value.raw}',
-                  url: `/d/${UID.siteOverview}/site-overview?var-site=\${__value.raw}&\${__url_time_range}`,
-                },
-              ],
-            },
-          ],
-        })
+      revenueSlaTable('Sites', 8, 'Per site: energy, net revenue, availability against the target').withOverride({
+        matcher: { id: 'byName', options: 'site' },
+        properties: [
+          {
+            id: 'links',
+            value: [
+              {
+                title: 'Site Overview ${__value.raw}',
+                url: `/d/${UID.siteOverview}/site-overview?var-site=\${__value.raw}&\${__url_time_range}`,
+              },
+            ],
+          },
+        ],
+      })
     )
     .withPanel(
       new timeseries.PanelBuilder()
@@ -329,46 +290,7 @@ export function revenueSla(): dashboard.Dashboard {
     .withVariable(targetVariable())
     .link(dashboardsMenu())
     .withPanel(note('How these figures are computed', ENERGY_NOTE, 3))
-    .withPanel(
-      new table.PanelBuilder()
-        .title('Revenue and SLA by site')
-        .withTarget(sql('A', revenueSlaSql))
-        .height(9)
-        .span(24)
-        .withOverride({
-          matcher: { id: 'byRegexp', options: '.*_mwh$' },
-          properties: [
-            { id: 'unit', value: 'mwatth' },
-            { id: 'decimals', value: 1 },
-          ],
-        })
-        .withOverride({
-          matcher: { id: 'byName', options: 'revenue_eur' },
-          properties: [
-            { id: 'unit', value: 'currencyEUR' },
-            { id: 'decimals', value: 0 },
-          ],
-        })
-        .withOverride({
-          matcher: { id: 'byRegexp', options: '.*_pct$' },
-          properties: [
-            { id: 'unit', value: 'percent' },
-            { id: 'decimals', value: 2 },
-          ],
-        })
-        .withOverride({
-          matcher: { id: 'byName', options: 'sla' },
-          properties: [
-            {
-              id: 'mappings',
-              value: [
-                { type: 'value', options: { MET: { color: 'green', index: 0 }, MISSED: { color: 'red', index: 1 } } },
-              ],
-            },
-            { id: 'custom.cellOptions', value: { type: 'color-background', mode: 'basic' } },
-          ],
-        })
-    )
+    .withPanel(revenueSlaTable('Revenue and SLA by site', 9))
     .withPanel(
       new barchart.PanelBuilder()
         .title('Availability vs target')
@@ -401,4 +323,50 @@ export function revenueSla(): dashboard.Dashboard {
         .stacking(common.StackingMode.Normal)
     )
     .build();
+}
+
+/**
+ * The per-site revenue/SLA table ({@link revenueSlaSql}) with its column units (MWh, EUR, %) and the
+ * SLA column coloured MET green / MISSED red — on the ENKA and the revenue/SLA dashboards.
+ */
+function revenueSlaTable(title: string, height: number, description?: string): table.PanelBuilder {
+  const b = new table.PanelBuilder().title(title);
+  if (description !== undefined) b.description(description);
+  return b
+    .withTarget(sql('A', revenueSlaSql))
+    .height(height)
+    .span(24)
+    .withOverride({
+      matcher: { id: 'byRegexp', options: '.*_mwh$' },
+      properties: [
+        { id: 'unit', value: 'mwatth' },
+        { id: 'decimals', value: 1 },
+      ],
+    })
+    .withOverride({
+      matcher: { id: 'byName', options: 'revenue_eur' },
+      properties: [
+        { id: 'unit', value: 'currencyEUR' },
+        { id: 'decimals', value: 0 },
+      ],
+    })
+    .withOverride({
+      matcher: { id: 'byRegexp', options: '.*_pct$' },
+      properties: [
+        { id: 'unit', value: 'percent' },
+        { id: 'decimals', value: 2 },
+      ],
+    })
+    .withOverride({
+      matcher: { id: 'byName', options: 'sla' },
+      properties: [
+        {
+          id: 'mappings',
+          value: [
+            { type: 'value', options: { MET: { color: 'green', index: 0 }, MISSED: { color: 'red', index: 1 } } },
+          ],
+        },
+        { id: 'custom.cellOptions', value: { type: 'color-background', mode: 'basic' } },
+      ],
+    });
 }
