@@ -10,6 +10,7 @@ import { migrate } from './store/migrate';
 import { createPool, type StorePool } from './store/pool';
 import { registerSites, SeriesRegistry } from './store/registry';
 import { LatestValues } from './store/latest-values';
+import { startRollupRefresher, type RollupRefresher } from './store/rollup';
 import { StoreWriter } from './store/writer';
 import type { SampleBatch } from './types';
 
@@ -104,6 +105,8 @@ export async function startCollectorService(opts: CollectorServiceOptions): Prom
   });
   const poller = createPoller({ sites, maps: opts.maps, sink: ingest, logger: log, timeoutMs: opts.timeoutMs ?? 1000 });
   let stopping = false;
+  /** Materializes the rollups' closed buckets once a minute (store/rollup.ts), from when the store is ready. */
+  let refresher: RollupRefresher | null = null;
 
   const ready = (async () => {
     for (let attempt = 0; !stopping; attempt++) {
@@ -113,6 +116,7 @@ export async function startCollectorService(opts: CollectorServiceOptions): Prom
         for (const e of reg.entries()) registry.set(e.device, e.metric, e.id, reg.kindOf(e.id)!);
         writer.isReady = true;
         events.start();
+        refresher = startRollupRefresher(pool, { logger: log });
         log.info({ applied: m.applied, version: m.version, series: registry.size }, 'store ready');
         return;
       } catch (e) {
@@ -180,6 +184,7 @@ export async function startCollectorService(opts: CollectorServiceOptions): Prom
       await poller.stop();
       await ingest.close();
       await events.stop();
+      await refresher?.stop();
       await pool.end().catch(() => undefined);
     },
   };

@@ -20,6 +20,9 @@ interface Entry {
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
+/** Defaults of the {@link IngestOptions} sizes (see there). */
+export const INGEST_DEFAULTS = { maxBatchPoints: 1_000_000, maxMemoryPoints: 2_000_000 } as const;
+
 /**
  * Creates the ingest pipeline between the poller and the store.
  *
@@ -43,8 +46,8 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 export function createIngest(opts: IngestOptions): Ingest {
   const log = opts.logger ?? pino({ name: 'ingest' });
   const flushIntervalMs = opts.flushIntervalMs ?? 1000;
-  const maxBatchPoints = Math.max(1, opts.maxBatchPoints ?? 250_000);
-  const maxMemoryPoints = Math.max(0, opts.maxMemoryPoints ?? 500_000);
+  const maxBatchPoints = Math.max(1, opts.maxBatchPoints ?? INGEST_DEFAULTS.maxBatchPoints);
+  const maxMemoryPoints = Math.max(0, opts.maxMemoryPoints ?? INGEST_DEFAULTS.maxMemoryPoints);
   const retryMinMs = opts.retryMinMs ?? 500;
   const retryMaxMs = opts.retryMaxMs ?? 10_000;
   const spillWhenDownMs = Math.max(0, opts.spillWhenDownMs ?? 1000);
@@ -367,6 +370,8 @@ export function createIngest(opts: IngestOptions): Ingest {
         signal();
         await sleep(20);
       }
+      // the latest tables follow within the writer's flush interval: drained means now
+      await writer.flushLatest();
     },
 
     close(timeoutMs = 5000) {
@@ -394,6 +399,10 @@ export function createIngest(opts: IngestOptions): Ingest {
             }
           }
           await spool.close();
+          await writer.close().catch((e: unknown) => {
+            // the rows are committed; the latest tables catch up at the next start (repairLatest)
+            log.warn({ err: (e as Error).message }, 'latest values not flushed at close');
+          });
           closed = true;
           log.info({ spooled: spool.points, segments: spool.segments.length }, 'ingest closed');
         })();

@@ -13,12 +13,14 @@ export interface IngestOptions {
   /** Flush at least this often when something is buffered, ms (default 1000). */
   flushIntervalMs?: number;
   /**
-   * Flush as soon as this many points are buffered; also the largest flush (default 250 000: about one
-   * poll cycle of the `large` site with cells polled every second, so a flush is one transaction per
-   * cycle rather than four or five — each transaction upserts latest and rollup rows per series).
+   * Flush as soon as this many points are buffered; also the largest flush (default 1 000 000: about
+   * five poll cycles of the `large` site with cells polled every second). In normal operation a flush
+   * holds one `flushIntervalMs` of polls; a writer that fell behind catches up in larger transactions,
+   * so per-transaction work (the data-quality upsert of every poll job, the commit's WAL flush) is paid
+   * once per several cycles.
    */
   maxBatchPoints?: number;
-  /** Points held in memory before batches go to the disk spool (default 500 000; 0 = spool everything not yet written). */
+  /** Points held in memory before batches go to the disk spool (default 2 000 000 ≈ 20 MB; 0 = spool everything not yet written). */
   maxMemoryPoints?: number;
   /**
    * While the database is down, batches held in memory longer than this go to the disk spool even below
@@ -84,7 +86,10 @@ export interface Ingest extends SampleSink {
   stats(): IngestStats;
   /** Counters of one site (zeros for a site never seen). */
   siteStats(site: string): SiteIngestStats;
-  /** Resolves once memory and spool are empty (everything committed); rejects after timeoutMs. */
+  /**
+   * Resolves once memory and spool are empty (everything committed) and the latest tables are flushed;
+   * rejects after timeoutMs (or with the database error of that flush).
+   */
   drain(timeoutMs?: number): Promise<void>;
   /** Stops: flushes what it can (within timeoutMs, default 5 000) and spools the rest. Idempotent. */
   close(timeoutMs?: number): Promise<void>;

@@ -27,7 +27,9 @@ export class BinaryCopyWriter {
   private pos = 0;
   private done: Buffer[] = [];
   private lastMs = Number.NaN;
-  private lastUs = 0n;
+  /** µs after the PostgreSQL epoch of `lastMs` as two 32-bit halves (no BigInt per row). */
+  private lastHi = 0;
+  private lastLo = 0;
 
   constructor() {
     this.put(HEADER);
@@ -56,11 +58,47 @@ export class BinaryCopyWriter {
   timestamptz(ms: number): void {
     if (ms !== this.lastMs) {
       this.lastMs = ms;
-      this.lastUs = BigInt(Math.trunc(ms) - PG_EPOCH_MS) * 1000n;
+      // |µs| < 2^53 for years 1970–9999 (the writer rejects others): exact in a double
+      const us = (Math.trunc(ms) - PG_EPOCH_MS) * 1000;
+      this.lastHi = Math.floor(us / 4_294_967_296);
+      this.lastLo = us - this.lastHi * 4_294_967_296;
     }
     this.ensure(12);
     this.pos = this.buf.writeInt32BE(8, this.pos);
-    this.pos = this.buf.writeBigInt64BE(this.lastUs, this.pos);
+    this.pos = this.buf.writeInt32BE(this.lastHi, this.pos);
+    this.pos = this.buf.writeUInt32BE(this.lastLo, this.pos);
+  }
+
+  /** A `text` (UTF-8); null/undefined as NULL. NUL characters, which `text` cannot hold, are dropped. */
+  text(v: string | null | undefined): void {
+    if (typeof v !== 'string') return this.nullField();
+    // eslint-disable-next-line no-control-regex
+    const str = v.includes('\u0000') ? v.replace(/\u0000/g, '') : v;
+    const n = Buffer.byteLength(str, 'utf8');
+    this.ensure(4 + n);
+    this.pos = this.buf.writeInt32BE(n, this.pos);
+    this.pos += this.buf.write(str, this.pos, 'utf8');
+  }
+
+  /** A `boolean`. */
+  bool(v: boolean): void {
+    this.ensure(5);
+    this.pos = this.buf.writeInt32BE(1, this.pos);
+    this.pos = this.buf.writeUInt8(v ? 1 : 0, this.pos);
+  }
+
+  /** A `real` (rounded like `Math.fround`); null/undefined/non-finite as NULL. */
+  float4(v: number | null | undefined): void {
+    if (typeof v !== 'number' || !Number.isFinite(v)) return this.nullField();
+    this.ensure(8);
+    this.pos = this.buf.writeInt32BE(4, this.pos);
+    this.pos = this.buf.writeFloatBE(v, this.pos);
+  }
+
+  /** An `int4`; null/undefined/non-integers as NULL. */
+  int4OrNull(v: number | null | undefined): void {
+    if (typeof v !== 'number' || !Number.isInteger(v)) return this.nullField();
+    this.int4(v);
   }
 
   /** An `int4`. */

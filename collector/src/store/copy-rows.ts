@@ -4,7 +4,6 @@ import type { PoolClient } from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
 import type { PollRecord } from '../types';
 import { BinaryCopyWriter } from './copy-binary';
-import { copyFloat, copyText, TimeText } from './copy-text';
 import type { QualityDelta, ResolvedRows } from './rows';
 
 /** SQL building blocks of the writer: COPY streams and the data-quality upsert. */
@@ -13,28 +12,6 @@ export const finiteOrNull = (v: unknown): number | null => (typeof v === 'number
 export const intOrNull = (v: unknown): number | null => (typeof v === 'number' && Number.isInteger(v) ? v : null);
 // eslint-disable-next-line no-control-regex
 export const stripNul = (v: string): string => (v.includes('\u0000') ? v.replace(/\u0000/g, '') : v);
-
-/** Rows are streamed to COPY in chunks of about this many characters (pg-copy-streams #127). */
-const COPY_CHUNK_CHARS = 256 * 1024;
-
-async function copyText$(client: PoolClient, sql: string, lines: () => Generator<string>): Promise<void> {
-  function* chunks(): Generator<string> {
-    let buf = '';
-    for (const line of lines()) {
-      buf += line;
-      if (buf.length >= COPY_CHUNK_CHARS) {
-        yield buf;
-        buf = '';
-      }
-    }
-    if (buf.length > 0) yield buf;
-  }
-  const stream = client.query(copyFrom(sql));
-  // pipeline() listens only until it settles; a late error (EPIPE from the CopyDone write when the
-  // server went away) would otherwise be emitted with no listener and crash the process.
-  stream.on('error', () => undefined);
-  await pipeline(Readable.from(chunks()), stream);
-}
 
 /** Streams binary COPY data produced by `rows` (which calls the writer per row) into `sql`. */
 async function copyBinary$(
@@ -85,20 +62,32 @@ export async function copyArrays(client: PoolClient, table: string, rows: Resolv
   });
 }
 
+/**
+ * COPYs the poll records into `table` (poll_log's columns) in binary format. Text fields drop NUL
+ * characters; a non-finite latency and non-integer counts are NULL.
+ */
 export async function copyPolls(client: PoolClient, table: string, rows: ResolvedRows): Promise<void> {
   const p = rows.polls;
   if (p.length === 0) return;
-  const tt = new TimeText();
-  await copyText$(
+  await copyBinary$(
     client,
     `COPY ${table} (time, site, device, map, unit_id, poll_group, ok, latency_ms, requests, points, error) FROM STDIN`,
-    function* () {
-      for (const x of p) {
-        yield `${tt.of(x.time)}\t${copyText(x.site)}\t${copyText(x.device)}\t${copyText(x.map)}\t${
-          intOrNull(x.unitId) ?? '\\N'
-        }\t${copyText(x.group)}\t${x.ok ? 't' : 'f'}\t${copyFloat(finiteOrNull(x.latencyMs))}\t${
-          intOrNull(x.requests) ?? '\\N'
-        }\t${intOrNull(x.points) ?? '\\N'}\t${copyText(x.error)}\n`;
+    function* (w) {
+      for (let i = 0; i < p.length; i++) {
+        const x = p[i];
+        w.row(11);
+        w.timestamptz(x.time);
+        w.text(x.site);
+        w.text(x.device);
+        w.text(x.map);
+        w.int4OrNull(x.unitId);
+        w.text(x.group);
+        w.bool(x.ok);
+        w.float4(x.latencyMs);
+        w.int4OrNull(x.requests);
+        w.int4OrNull(x.points);
+        w.text(x.error);
+        if (i % ROWS_PER_YIELD === ROWS_PER_YIELD - 1) yield;
       }
     }
   );

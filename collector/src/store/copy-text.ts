@@ -1,51 +1,8 @@
 /**
- * Encoders for PostgreSQL COPY text format (PostgreSQL docs, "COPY — Text Format"): columns separated
- * by TAB, rows by LF, NULL as `\N`; backslash, TAB, LF and CR inside a value are escaped as `\\`,
- * `\t`, `\n`, `\r`. Arrays use the array input syntax `{1.5,NULL,2}` inside the field.
+ * Text encoders of the insert path (PGlite, whose socket cannot carry COPY): `real[]` literals in the
+ * array input syntax `{1.5,NULL,2}` and timestamptz text. The COPY paths use the binary format
+ * (./copy-binary.ts).
  */
-
-/** The NULL marker of COPY text format. */
-export const COPY_NULL = '\\N';
-
-/**
- * Escapes a text value for COPY text format. NUL characters, which PostgreSQL text cannot hold, are
- * dropped.
- */
-export function copyText(v: string | null | undefined): string {
-  if (v === null || v === undefined) return COPY_NULL;
-  // eslint-disable-next-line no-control-regex
-  if (!/[\\\t\n\r\u0000]/.test(v)) return v;
-  let out = '';
-  for (const ch of v) {
-    switch (ch) {
-      case '\\':
-        out += '\\\\';
-        break;
-      case '\t':
-        out += '\\t';
-        break;
-      case '\n':
-        out += '\\n';
-        break;
-      case '\r':
-        out += '\\r';
-        break;
-      case '\u0000':
-        break;
-      default:
-        out += ch;
-    }
-  }
-  return out;
-}
-
-/**
- * A double precision value: NULL for null/undefined/non-numbers; NaN and ±Infinity as PostgreSQL
- * spells them (`NaN`, `Infinity`, `-Infinity`, which is also what `String()` gives).
- */
-export function copyFloat(v: number | null | undefined): string {
-  return typeof v === 'number' ? String(v) : COPY_NULL;
-}
 
 /**
  * A `real[]` literal. Each element is rounded to float4 first (`Math.fround`) so values beyond the

@@ -6,7 +6,8 @@ import { newestPerSeries, type ScalarRows } from './rows';
  * (the idea of a SCADA historian's snapshot table), so the hot latest reads of dashboards do not go to
  * PostgreSQL at all.
  *
- * Contents = the `latest` table (schema.ts), kept equal to it by construction:
+ * Contents = the `latest` table (schema.ts) as the writer's next flush will leave it (the table follows
+ * committed writes within the writer's `latestFlushMs`, memory at once), by construction:
  * - {@link LatestValues.seed} reads the table (at start, and again every `reseedMs`, default 60 s, which
  *   also picks up values other processes wrote, such as a backfill);
  * - {@link LatestValues.apply} takes the scalar rows a {@link StoreWriter} transaction has just

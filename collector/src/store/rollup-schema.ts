@@ -5,11 +5,12 @@ import type { Migration } from './schema';
  *
  * TimescaleDB's continuous aggregates (./timescale.ts) exist only when the extension does. On plain
  * PostgreSQL and PGlite the store keeps the same pyramid itself: one table per bucket width
- * (5 min, 15 min, 1 h, 1 d), one row per series and bucket. The 5-minute level is merged
- * incrementally by the writer from exactly the telemetry rows it inserted (./rollup.ts), so a
- * replayed batch is never counted twice; the coarser levels are recomputed from the next finer one
- * (15 min ← 5 min, 1 h ← 15 min, 1 d ← 1 h) for the 5-minute buckets marked dirty in
- * `telemetry_rollup_dirty`, by the writer once a minute and on demand (`refreshRollups`).
+ * (5 min, 15 min, 1 h, 1 d), one row per series and bucket, materialized like a continuous aggregate
+ * (./rollup.ts): the writer only marks the 5-minute buckets it wrote into in `telemetry_rollup_dirty`
+ * (same transaction as the rows); a refresh recomputes the marked 5-minute buckets from the raw rows,
+ * then the coarser levels from the next finer one (15 min ← 5 min, 1 h ← 15 min, 1 d ← 1 h), and
+ * moves `telemetry_rollup_watermark` (migration 5) past the closed buckets. Readers add the raw rows
+ * from the watermark on (real-time aggregation).
  *
  * Columns of `telemetry_rollup_<w>` (values are the finite non-NULL samples of the bucket; NULL, NaN
  * and ±Infinity are skipped like the gaps they are on a chart):
@@ -39,8 +40,15 @@ export const ROLLUP_LEVELS: readonly RollupLevel[] = [
   { table: 'telemetry_rollup_1d', bucket: '1 day', bucketMs: 86_400_000 },
 ];
 
-/** Table of 5-minute bucket starts whose coarser levels are due for recomputation. */
+/** Table of 5-minute bucket starts written into since their last refresh (the invalidation log). */
 export const ROLLUP_DIRTY_TABLE = 'telemetry_rollup_dirty';
+
+/**
+ * One-row table: every 5-minute bucket before `watermark` has been materialized at least once after
+ * it closed; rows written later into such a bucket (late data: a spool replay, a backfill) show in
+ * the rollups after the next refresh. Readers take raw rows from the watermark on.
+ */
+export const ROLLUP_WATERMARK_TABLE = 'telemetry_rollup_watermark';
 
 /** `store_features` name of the rollups (the API's pyramid reads them when it is on). */
 export const ROLLUP_FEATURE = 'rollups';
@@ -121,5 +129,29 @@ export const ROLLUP_MIGRATION: Migration = {
     `INSERT INTO store_features (name, enabled, detail, updated_at)
      VALUES ('${ROLLUP_FEATURE}', true, '${ROLLUP_LEVELS.map((l) => l.table).join(',')} (merged by the writer)', now())
      ON CONFLICT (name) DO UPDATE SET enabled = EXCLUDED.enabled, detail = EXCLUDED.detail, updated_at = now()`,
+  ],
+};
+
+/**
+ * Migration 5: rollups materialized by a refresh instead of merged in every write transaction
+ * (./rollup.ts). `telemetry_rollup_dirty` gets `marked_at` (a writer re-marks a bucket with
+ * `ON CONFLICT … DO UPDATE`, which locks the mark until its rows are committed, so a refresh that takes
+ * the mark also sees the rows) and room for HOT updates; `telemetry_rollup_watermark` starts at the
+ * current 5-minute bucket: everything before it was merged by the writers of migration 3.
+ */
+export const ROLLUP_REFRESH_MIGRATION: Migration = {
+  version: 5,
+  name: 'rollups refreshed from raw rows (invalidation marks, watermark, real-time reads)',
+  statements: [
+    `ALTER TABLE ${ROLLUP_DIRTY_TABLE} ADD COLUMN IF NOT EXISTS marked_at timestamptz NOT NULL DEFAULT now()`,
+    `ALTER TABLE ${ROLLUP_DIRTY_TABLE} SET (fillfactor = 50)`,
+    `CREATE TABLE IF NOT EXISTS ${ROLLUP_WATERMARK_TABLE} (
+       only_row boolean PRIMARY KEY DEFAULT true CHECK (only_row),
+       watermark timestamptz NOT NULL
+     )`,
+    `INSERT INTO ${ROLLUP_WATERMARK_TABLE} (watermark)
+     VALUES (date_bin(INTERVAL '5 minutes', now(), TIMESTAMPTZ '${ROLLUP_ORIGIN}')) ON CONFLICT DO NOTHING`,
+    `UPDATE store_features SET detail = '${ROLLUP_LEVELS.map((l) => l.table).join(',')} (refreshed from telemetry)',
+       updated_at = now() WHERE name = '${ROLLUP_FEATURE}'`,
   ],
 };

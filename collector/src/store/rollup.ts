@@ -1,30 +1,41 @@
 import type { Pool, PoolClient } from 'pg';
-import { ROLLUP_DIRTY_TABLE, ROLLUP_FEATURE, ROLLUP_LEVELS, ROLLUP_ORIGIN_MS, type RollupLevel } from './rollup-schema';
+import type { Logger } from 'pino';
+import { forEachTimeValue, packTimeValue } from './pg-array';
+import {
+  FINITE_VALUE_SQL,
+  ROLLUP_DIRTY_TABLE,
+  ROLLUP_FEATURE,
+  ROLLUP_LEVELS,
+  ROLLUP_ORIGIN_MS,
+  ROLLUP_WATERMARK_TABLE,
+  type RollupLevel,
+} from './rollup-schema';
 import type { ScalarRows } from './rows';
 
 /**
- * Maintenance of the rollup tables (./rollup-schema.ts) from the write path.
+ * Maintenance of the rollup tables (./rollup-schema.ts), the way TimescaleDB maintains a continuous
+ * aggregate: an invalidation log written with the rows, and a refresh that materializes from the raw
+ * rows — nothing derived is computed in the write transaction.
  *
- * 5-minute level — incremental, in the writer's transaction. The writer hands over exactly the
- * telemetry rows its transaction inserted — every row of a plain COPY (which fails as a whole on any
- * duplicate), or the rows an `INSERT … ON CONFLICT DO NOTHING` RETURNed on the replay/PGlite paths —
- * so a sample is merged once however often its batch is replayed: a primary-key conflict on
- * `telemetry` means the sample was already counted. Rows are aggregated per (series, bucket) here,
- * then merged in one upsert: min/max keep the extreme and its earliest time, first/last the value at
- * the earliest/latest time, sum and count add up. Arrival order does not matter (out-of-order batches
- * merge to the same row). Rows go out sorted by (series, bucket) so concurrent writers lock in one order.
+ * - Write path ({@link RollupMarker}): the writer's transaction upserts one mark per 5-minute bucket
+ *   its scalar rows fall in (`telemetry_rollup_dirty`), last, in bucket order. `ON CONFLICT … DO
+ *   UPDATE` locks an existing mark until the writer commits, so a refresh that deletes the mark waits
+ *   for those rows and then reads them; a mark a refresh took first is inserted again after it.
+ * - Refresh ({@link refreshRollups}): per transaction, takes (FOR UPDATE, oldest first) the marks of
+ *   a run of buckets, recomputes those 5-minute buckets from `telemetry` (replacing their rows: exact
+ *   and idempotent, however often a batch was replayed or in which order rows came), then the 15 min,
+ *   1 h and 1 d rows covering them from the next finer level. Periodic refreshes (every minute,
+ *   {@link startRollupRefresher}) take only closed buckets — ended `graceMs` (default 30 s) ago —
+ *   and then move the watermark to the start of the open bucket; backfill and tests refresh
+ *   everything (`all`).
+ * - Readers (api/query/timeseries.ts) read the levels and add the raw rows from the watermark on, so
+ *   answers include the last minutes (real-time aggregation); rows written late into a bucket before
+ *   the watermark show in the levels after the next refresh.
  *
- * 15 min, 1 h, 1 d — recomputed, not merged: the 5-minute buckets a write touched are marked in
- * `telemetry_rollup_dirty` (same transaction); {@link refreshRollups} recomputes the covering
- * 15-minute rows from the 5-minute level, then 1 h from 15 min, then 1 d from 1 h, and clears the
- * marks — idempotent by construction. The writer runs it every `refreshMs` (default 60 s) inside a
- * write, guarded by a try-lock so one process refreshes at a time; backfill runs it at its end.
- * Why: merging every level on every 1-s ingest batch of a large site (7.6 k series) cost ≈ 4 × the
- * telemetry write itself (measured here: PG CPU 400–480 ms vs 70–120 ms per batch, 4 × 7.6 k
- * upserts); with the cascade the per-batch cost is one 5-minute upsert (+40–70 %) and a refresh of the
- * whole site (≈ 3 × 7.6 k recomputed rows) once a minute. The coarse levels therefore lag by at
- * most `refreshMs` while ingest runs (the 5-minute level never lags); a 15-minute bucket is read
- * only for ranges of ≥ 10 days, where one minute is a fraction of a pixel column.
+ * Why not merge in the write transaction (what this replaced): an upsert of every series' 5-minute
+ * row per batch cost more than the telemetry COPY itself (large site, 7.6 k series: ≈ 120 ms vs
+ * 40 ms per 1-s batch, measured here); the refresh reads each raw row about once per bucket
+ * (≈ 0.2 µs per row as packed columns) and upserts each series' row once per 5 minutes.
  */
 
 /** Per (series, bucket) aggregates of one level, column-wise; times as ms after the bucket start. */
@@ -49,38 +60,61 @@ export function bucketStart(timeMs: number, bucketMs: number): number {
   return ROLLUP_ORIGIN_MS + Math.floor((timeMs - ROLLUP_ORIGIN_MS) / bucketMs) * bucketMs;
 }
 
+const emptyRows = (): RollupRows => ({
+  series: [],
+  bucket: [],
+  min: [],
+  minOffset: [],
+  max: [],
+  maxOffset: [],
+  first: [],
+  firstOffset: [],
+  last: [],
+  lastOffset: [],
+  sum: [],
+  count: [],
+});
+
 /**
- * Aggregates scalar rows into one level's buckets (finite values only; NULL/NaN/±Infinity skipped).
- * Ties: among equal minima (maxima) the earliest sample. Output sorted by (series, bucket).
+ * Builds one level's rows from samples given in any order: finite values only (NULL/NaN/±Infinity
+ * skipped). Ties: among equal minima (maxima) the earliest sample. Offsets are whole ms (timestamptz
+ * keeps µs, the offset columns are int).
  */
-export function aggregateRollup(rows: ScalarRows, bucketMs: number): RollupRows {
-  const index = new Map<number, Map<number, number>>();
-  const a: RollupRows = {
-    series: [],
-    bucket: [],
-    min: [],
-    minOffset: [],
-    max: [],
-    maxOffset: [],
-    first: [],
-    firstOffset: [],
-    last: [],
-    lastOffset: [],
-    sum: [],
-    count: [],
-  };
-  for (let i = 0; i < rows.series.length; i++) {
-    const v = rows.value[i];
-    if (v === null || !Number.isFinite(v)) continue;
-    const s = rows.series[i];
-    const t = rows.time[i];
-    const b = bucketStart(t, bucketMs);
-    const off = Math.floor(t - b); // whole ms: timestamptz keeps µs, the offset columns are int
-    let perSeries = index.get(s);
-    if (!perSeries) index.set(s, (perSeries = new Map()));
-    const k = perSeries.get(b);
-    if (k === undefined) {
-      perSeries.set(b, a.series.length);
+export class RollupAccumulator {
+  private readonly index = new Map<number, Map<number, number>>();
+  private readonly a = emptyRows();
+  /** The row of the last sample's (series, bucket): consecutive samples mostly share it. */
+  private lastSeries = Number.NaN;
+  private lastBucket = Number.NaN;
+  private lastRow = -1;
+
+  constructor(readonly bucketMs: number) {}
+
+  /** Number of (series, bucket) rows so far. */
+  get size(): number {
+    return this.a.series.length;
+  }
+
+  /** Adds one sample (time in epoch ms). */
+  add(s: number, t: number, v: number | null): void {
+    if (v === null || !Number.isFinite(v)) return;
+    const a = this.a;
+    const b = bucketStart(t, this.bucketMs);
+    const off = Math.floor(t - b);
+    let k: number | undefined = this.lastRow;
+    if (s !== this.lastSeries || b !== this.lastBucket) {
+      let perSeries = this.index.get(s);
+      if (!perSeries) this.index.set(s, (perSeries = new Map()));
+      k = perSeries.get(b);
+      if (k === undefined) {
+        k = a.series.length;
+        perSeries.set(b, k);
+      }
+      this.lastSeries = s;
+      this.lastBucket = b;
+      this.lastRow = k;
+    }
+    if (k === a.series.length) {
       a.series.push(s);
       a.bucket.push(b);
       a.min.push(v);
@@ -93,7 +127,7 @@ export function aggregateRollup(rows: ScalarRows, bucketMs: number): RollupRows 
       a.lastOffset.push(off);
       a.sum.push(v);
       a.count.push(1);
-      continue;
+      return;
     }
     if (v < a.min[k] || (v === a.min[k] && off < a.minOffset[k])) {
       a.min[k] = v;
@@ -114,60 +148,23 @@ export function aggregateRollup(rows: ScalarRows, bucketMs: number): RollupRows 
     a.sum[k] += v;
     a.count[k]++;
   }
-  return sortRollup(a);
+
+  /** The rows, sorted by (series, bucket) so concurrent upserts lock in one order. */
+  rows(): RollupRows {
+    const a = this.a;
+    const order = a.series.map((_, i) => i);
+    order.sort((x, y) => a.series[x] - a.series[y] || a.bucket[x] - a.bucket[y]);
+    const out = emptyRows();
+    for (const key of Object.keys(out) as (keyof RollupRows)[]) out[key] = order.map((i) => a[key][i]);
+    return out;
+  }
 }
 
-function sortRollup(a: RollupRows): RollupRows {
-  const order = a.series.map((_, i) => i);
-  order.sort((x, y) => a.series[x] - a.series[y] || a.bucket[x] - a.bucket[y]);
-  const pick = (col: number[]) => order.map((i) => col[i]);
-  return {
-    series: pick(a.series),
-    bucket: pick(a.bucket),
-    min: pick(a.min),
-    minOffset: pick(a.minOffset),
-    max: pick(a.max),
-    maxOffset: pick(a.maxOffset),
-    first: pick(a.first),
-    firstOffset: pick(a.firstOffset),
-    last: pick(a.last),
-    lastOffset: pick(a.lastOffset),
-    sum: pick(a.sum),
-    count: pick(a.count),
-  };
-}
-
-/** The merge upsert of one level: `$1..$12` = the columns of {@link RollupRows}. */
-export function mergeSql(level: RollupLevel): string {
-  return `INSERT INTO ${level.table} AS r
-      (series_id, bucket, min, min_offset_ms, max, max_offset_ms, first, first_offset_ms, last, last_offset_ms, sum, count)
-    SELECT s, to_timestamp(b / 1000), mn, mno, mx, mxo, f, fo, l, lo, sm, n
-      FROM unnest($1::int[], $2::float8[], $3::float8[], $4::int[], $5::float8[], $6::int[], $7::float8[], $8::int[],
-                  $9::float8[], $10::int[], $11::float8[], $12::bigint[]) AS u(s, b, mn, mno, mx, mxo, f, fo, l, lo, sm, n)
-    ON CONFLICT (series_id, bucket) DO UPDATE SET
-      min = least(r.min, EXCLUDED.min),
-      min_offset_ms = CASE WHEN EXCLUDED.min < r.min OR (EXCLUDED.min = r.min AND EXCLUDED.min_offset_ms < r.min_offset_ms)
-                           THEN EXCLUDED.min_offset_ms ELSE r.min_offset_ms END,
-      max = greatest(r.max, EXCLUDED.max),
-      max_offset_ms = CASE WHEN EXCLUDED.max > r.max OR (EXCLUDED.max = r.max AND EXCLUDED.max_offset_ms < r.max_offset_ms)
-                           THEN EXCLUDED.max_offset_ms ELSE r.max_offset_ms END,
-      first = CASE WHEN EXCLUDED.first_offset_ms < r.first_offset_ms THEN EXCLUDED.first ELSE r.first END,
-      first_offset_ms = least(r.first_offset_ms, EXCLUDED.first_offset_ms),
-      last = CASE WHEN EXCLUDED.last_offset_ms > r.last_offset_ms THEN EXCLUDED.last ELSE r.last END,
-      last_offset_ms = greatest(r.last_offset_ms, EXCLUDED.last_offset_ms),
-      sum = r.sum + EXCLUDED.sum,
-      count = r.count + EXCLUDED.count`;
-}
-
-/**
- * `RETURNING` list of an `INSERT INTO telemetry … ON CONFLICT DO NOTHING` whose inserted rows feed
- * {@link RollupMaintainer.merge} (read back with {@link insertedScalars}).
- */
-export const INSERTED_SCALARS_RETURNING = `RETURNING series_id, round(date_part('epoch', time) * 1000)::float8 AS t, value`;
-
-/** Column-wise scalar rows from the rows of {@link INSERTED_SCALARS_RETURNING}. */
-export function insertedScalars(rows: { series_id: number; t: number; value: number | null }[]): ScalarRows {
-  return { series: rows.map((r) => r.series_id), time: rows.map((r) => r.t), value: rows.map((r) => r.value) };
+/** Aggregates scalar rows into one level's buckets (see {@link RollupAccumulator}). Output sorted by (series, bucket). */
+export function aggregateRollup(rows: ScalarRows, bucketMs: number): RollupRows {
+  const acc = new RollupAccumulator(bucketMs);
+  for (let i = 0; i < rows.series.length; i++) acc.add(rows.series[i], rows.time[i], rows.value[i]);
+  return acc.rows();
 }
 
 /**
@@ -179,24 +176,42 @@ export function arrayLiteral(values: number[]): string {
   return `{${values.join(',')}}`;
 }
 
+/** Replaces rows of `level` with recomputed ones: `$1..$12` = the columns of {@link RollupRows}. */
+export function replaceSql(level: RollupLevel): string {
+  return `INSERT INTO ${level.table} AS r
+      (series_id, bucket, min, min_offset_ms, max, max_offset_ms, first, first_offset_ms, last, last_offset_ms, sum, count)
+    SELECT s, to_timestamp(b / 1000), mn, mno, mx, mxo, f, fo, l, lo, sm, n
+      FROM unnest($1::int[], $2::float8[], $3::float8[], $4::int[], $5::float8[], $6::int[], $7::float8[], $8::int[],
+                  $9::float8[], $10::int[], $11::float8[], $12::bigint[]) AS u(s, b, mn, mno, mx, mxo, f, fo, l, lo, sm, n)
+    ON CONFLICT (series_id, bucket) DO UPDATE SET
+      min = EXCLUDED.min, min_offset_ms = EXCLUDED.min_offset_ms, max = EXCLUDED.max, max_offset_ms = EXCLUDED.max_offset_ms,
+      first = EXCLUDED.first, first_offset_ms = EXCLUDED.first_offset_ms, last = EXCLUDED.last,
+      last_offset_ms = EXCLUDED.last_offset_ms, sum = EXCLUDED.sum, count = EXCLUDED.count`;
+}
+
 /** Arbitrary constant key of the advisory lock serializing refreshes. */
 const REFRESH_LOCK_KEY = 424_242_003;
 
-/** Recomputes one coarse level from its finer parent for the target buckets in `$1` (timestamptz[]). */
+/**
+ * Recomputes one coarse level from its finer parent for the target buckets in `$1` (timestamptz[]).
+ * Arg-extremes without sorting: float8 arrays compare element by element, so `min(ARRAY[min, offset])`
+ * is the smallest minimum at its earliest time, `max(ARRAY[max, -offset])` the largest maximum at its
+ * earliest time, `min(ARRAY[offset, first])` the earliest first value, `max(ARRAY[offset, last])` the
+ * latest last value (offsets are whole ms, exact in float8).
+ */
 function recomputeSql(level: RollupLevel, parent: RollupLevel): string {
-  const off = (col: string) => `(round(date_part('epoch', p.bucket - t.b) * 1000))::int + p.${col}`;
+  const off = (col: string) => `((round(date_part('epoch', p.bucket - t.b) * 1000))::int + p.${col})::float8`;
   return `INSERT INTO ${level.table} AS r
       (series_id, bucket, min, min_offset_ms, max, max_offset_ms, first, first_offset_ms, last, last_offset_ms, sum, count)
-    SELECT p.series_id, t.b,
-           (array_agg(p.min ORDER BY p.min, ${off('min_offset_ms')}))[1], (array_agg(${off('min_offset_ms')} ORDER BY p.min, ${off('min_offset_ms')}))[1],
-           (array_agg(p.max ORDER BY p.max DESC, ${off('max_offset_ms')}))[1], (array_agg(${off('max_offset_ms')} ORDER BY p.max DESC, ${off('max_offset_ms')}))[1],
-           (array_agg(p.first ORDER BY p.bucket))[1], min(${off('first_offset_ms')}),
-           (array_agg(p.last ORDER BY p.bucket DESC))[1], max(${off('last_offset_ms')}),
-           sum(p.sum), sum(p.count)
-      FROM unnest($1::timestamptz[]) AS t(b)
-      JOIN ${parent.table} p ON p.bucket >= t.b AND p.bucket < t.b + INTERVAL '${level.bucket}'
-     GROUP BY p.series_id, t.b
-     ORDER BY p.series_id, t.b
+    SELECT series_id, b, mn[1], mn[2]::int, mx[1], (-mx[2])::int, f[2], f[1]::int, l[2], l[1]::int, sm, n
+      FROM (SELECT p.series_id, t.b,
+                   min(ARRAY[p.min, ${off('min_offset_ms')}]) AS mn, max(ARRAY[p.max, -${off('max_offset_ms')}]) AS mx,
+                   min(ARRAY[${off('first_offset_ms')}, p.first]) AS f, max(ARRAY[${off('last_offset_ms')}, p.last]) AS l,
+                   sum(p.sum) AS sm, sum(p.count) AS n
+              FROM unnest($1::timestamptz[]) AS t(b)
+              JOIN ${parent.table} p ON p.bucket >= t.b AND p.bucket < t.b + INTERVAL '${level.bucket}'
+             GROUP BY p.series_id, t.b) AS g
+     ORDER BY series_id, b
     ON CONFLICT (series_id, bucket) DO UPDATE SET
       min = EXCLUDED.min, min_offset_ms = EXCLUDED.min_offset_ms, max = EXCLUDED.max, max_offset_ms = EXCLUDED.max_offset_ms,
       first = EXCLUDED.first, first_offset_ms = EXCLUDED.first_offset_ms, last = EXCLUDED.last,
@@ -206,119 +221,280 @@ function recomputeSql(level: RollupLevel, parent: RollupLevel): string {
 /** Minimal query interface of a client (inside a transaction where noted). */
 type Queryable = Pick<PoolClient, 'query'>;
 
-/**
- * Recomputes the coarse levels for the dirty 5-minute buckets and clears their marks, inside the
- * caller's transaction. With `wait` false it returns -1 at once when another session is refreshing.
- * @returns dirty 5-minute buckets processed (-1 when skipped)
- */
-async function refreshInTransaction(db: Queryable, wait: boolean): Promise<number> {
-  if (wait) await db.query(`SELECT pg_advisory_xact_lock($1)`, [REFRESH_LOCK_KEY]);
-  else {
-    const lock = await db.query<{ ok: boolean }>(`SELECT pg_try_advisory_xact_lock($1) AS ok`, [REFRESH_LOCK_KEY]);
-    if (lock.rows[0]?.ok !== true) return -1;
-  }
-  const d = await db.query<{ b: Date }>(`DELETE FROM ${ROLLUP_DIRTY_TABLE} RETURNING bucket AS b`);
-  if (d.rows.length === 0) return 0;
-  let targets = d.rows.map((r) => r.b.getTime());
-  for (let k = 1; k < ROLLUP_LEVELS.length; k++) {
-    const level = ROLLUP_LEVELS[k];
-    targets = [...new Set(targets.map((t) => bucketStart(t, level.bucketMs)))].sort((a, b) => a - b);
-    await db.query(recomputeSql(level, ROLLUP_LEVELS[k - 1]), [targets.map((t) => new Date(t).toISOString())]);
-  }
-  return d.rows.length;
-}
+/** SQL of the rollups' on/off state: feature `rollups` on and no continuous aggregates serving the pyramid. */
+const ENABLED_SQL = `SELECT store_feature('${ROLLUP_FEATURE}') AND NOT store_feature('continuous_aggregates') AS on`;
 
 /**
- * Brings the 15-minute, 1-hour and 1-day rollups up to date with the 5-minute level now (after a
- * backfill, before comparing levels in tests). Waits for a refresh running elsewhere. No-op when no
- * bucket is dirty (or rollups are not installed).
- * @returns dirty 5-minute buckets processed
- * @throws the database error (nothing is changed then)
+ * The write path's part ({@link RollupMarker.mark}): marks the 5-minute buckets of a transaction's
+ * scalar rows. The on/off state is read at most once per `ttlMs` (default 60 s).
  */
-export async function refreshRollups(pool: Pick<Pool, 'connect'>): Promise<number> {
-  const client = await pool.connect();
-  try {
-    const has = await client.query<{ t: string | null }>(`SELECT to_regclass($1) AS t`, [ROLLUP_DIRTY_TABLE]);
-    if (has.rows[0]?.t === null) return 0;
-    await client.query('BEGIN');
-    try {
-      const n = await refreshInTransaction(client, true);
-      await client.query('COMMIT');
-      return n;
-    } catch (e) {
-      await client.query('ROLLBACK').catch(() => undefined);
-      throw e;
-    }
-  } finally {
-    client.release();
-  }
-}
-
-/**
- * Merges inserted telemetry rows into the rollups when they are in use: feature `rollups` on
- * (migration 3) and no TimescaleDB continuous aggregates (which then serve the pyramid instead).
- * The flag is read at most once per `ttlMs` (default 60 s).
- */
-export class RollupMaintainer {
+export class RollupMarker {
   private state: { at: number; on: boolean } | null = null;
-  private lastRefresh = Date.now();
 
-  constructor(
-    private readonly ttlMs = 60_000,
-    /** Interval of the coarse-level refresh run from {@link merge}, ms. */
-    private readonly refreshMs = 60_000
-  ) {}
+  constructor(private readonly ttlMs = 60_000) {}
 
   /** Whether rollups are maintained (read through `db`, e.g. the transaction's client). */
   async enabled(db: Queryable): Promise<boolean> {
     const now = Date.now();
     if (this.state && now - this.state.at < this.ttlMs) return this.state.on;
-    const r = await db.query<{ on: boolean }>(
-      `SELECT store_feature($1) AND NOT store_feature('continuous_aggregates') AS on`,
-      [ROLLUP_FEATURE]
-    );
+    const r = await db.query<{ on: boolean }>(ENABLED_SQL);
     this.state = { at: now, on: r.rows[0]?.on === true };
     return this.state.on;
   }
 
   /**
-   * Merges rows the caller's transaction has just inserted into `telemetry` (and only those) into
-   * the 5-minute level, marks their buckets dirty, and — every `refreshMs`, when no other session is
-   * refreshing — recomputes the coarse levels (same transaction).
-   * @returns 5-minute rollup rows upserted (0 when rollups are off)
-   * @throws the database error (the caller's transaction then rolls back, telemetry included)
+   * Marks the 5-minute buckets of `rows` dirty inside the caller's transaction — call it last before
+   * COMMIT (the marks stay locked until then). Rows with NULL or non-finite values mark too (harmless).
+   * @returns buckets marked (0 when rollups are off)
+   * @throws the database error (the caller's transaction then rolls back)
    */
-  async merge(db: Queryable, rows: ScalarRows): Promise<number> {
+  async mark(db: Queryable, rows: ScalarRows): Promise<number> {
     if (rows.series.length === 0 || !(await this.enabled(db))) return 0;
-    const level = ROLLUP_LEVELS[0];
-    const a = aggregateRollup(rows, level.bucketMs);
-    if (a.series.length > 0) {
-      const cols = [
-        a.series,
-        a.bucket,
-        a.min,
-        a.minOffset,
-        a.max,
-        a.maxOffset,
-        a.first,
-        a.firstOffset,
-        a.last,
-        a.lastOffset,
-        a.sum,
-        a.count,
-      ];
-      await db.query(mergeSql(level), cols.map(arrayLiteral));
-      const dirty = [...new Set(a.bucket)].sort((x, y) => x - y);
-      await db.query(
-        `INSERT INTO ${ROLLUP_DIRTY_TABLE} (bucket) SELECT to_timestamp(b / 1000) FROM unnest($1::float8[]) AS u(b)
-         ON CONFLICT DO NOTHING`,
-        [arrayLiteral(dirty)]
-      );
+    const w = ROLLUP_LEVELS[0].bucketMs;
+    const buckets = new Set<number>();
+    let last = Number.NaN;
+    for (const t of rows.time) {
+      const b = bucketStart(t, w);
+      if (b !== last) buckets.add((last = b));
     }
-    if (Date.now() - this.lastRefresh >= this.refreshMs) {
-      this.lastRefresh = Date.now();
-      await refreshInTransaction(db, false);
-    }
-    return a.series.length;
+    const sorted = [...buckets].sort((x, y) => x - y);
+    await db.query(
+      `INSERT INTO ${ROLLUP_DIRTY_TABLE} (bucket, marked_at)
+       SELECT to_timestamp(b / 1000), now() FROM unnest($1::float8[]) WITH ORDINALITY AS u(b, i) ORDER BY i
+       ON CONFLICT (bucket) DO UPDATE SET marked_at = EXCLUDED.marked_at`,
+      [arrayLiteral(sorted)]
+    );
+    return sorted.length;
   }
+}
+
+/** What {@link refreshRollups} did. */
+export interface RefreshResult {
+  /** 5-minute buckets recomputed. */
+  buckets: number;
+  /** Raw rows read (finite values). */
+  rawRows: number;
+  /** Transactions committed. */
+  transactions: number;
+  /** True when another session was refreshing (`wait: false`): nothing was done. */
+  skipped: boolean;
+  /** The watermark afterwards (epoch ms), null when rollups are off. */
+  watermark: number | null;
+}
+
+/** Options of {@link refreshRollups}. */
+export interface RefreshOptions {
+  /**
+   * Refresh every marked bucket, open ones included (backfill, tests, before comparing levels); default
+   * true. False: only buckets closed for `graceMs` (the periodic refresh while ingest runs).
+   */
+  all?: boolean;
+  /** Wait for a refresh running in another session (default true); false: skip instead. */
+  wait?: boolean;
+  /** A bucket counts as closed this long after its end (default 30 s: batches still in flight). */
+  graceMs?: number;
+  /** Clock (epoch ms; tests). */
+  nowMs?: number;
+  /** Raw rows aimed at per transaction: the run of buckets taken grows or shrinks towards it (default 500 000). */
+  targetRows?: number;
+}
+
+/** Raw rows of a range per series as packed records (buckets are told apart here), read through a cursor. */
+const CURSOR = 'openbess_rollup_raw';
+/**
+ * Series per FETCH: ≈ 75 k rows at 1-s sampling, a few ms of decoding — the collector's event loop
+ * (its API) is served between fetches.
+ */
+const FETCH_GROUPS = 250;
+
+/**
+ * Recomputes the 5-minute rows of the buckets in [fromMs, toMs) from `telemetry` and replaces them
+ * (inside the caller's transaction).
+ * @returns raw rows read
+ */
+async function recomputeFromRaw(db: Queryable, fromMs: number, toMs: number): Promise<number> {
+  const level = ROLLUP_LEVELS[0];
+  const acc = new RollupAccumulator(level.bucketMs);
+  // plan for the whole result (the cursor only bounds our memory) and group in memory: a bucket of
+  // the large site is ≈ 2.3 M rows
+  await db.query(`SET LOCAL work_mem = '64MB'`);
+  await db.query(`SET LOCAL cursor_tuple_fraction = 1`);
+  await db.query(
+    `DECLARE ${CURSOR} NO SCROLL CURSOR FOR
+     SELECT series_id, ${packTimeValue('time', 'value')} AS r
+       FROM telemetry
+      WHERE time >= to_timestamp(${fromMs}::float8 / 1000) AND time < to_timestamp(${toMs}::float8 / 1000)
+        AND ${FINITE_VALUE_SQL}
+      GROUP BY series_id`
+  );
+  let raw = 0;
+  for (;;) {
+    const r = await db.query<{ series_id: number; r: Buffer }>(`FETCH ${FETCH_GROUPS} FROM ${CURSOR}`);
+    for (const row of r.rows) {
+      const s = row.series_id;
+      raw += forEachTimeValue(row.r, (t, v) => acc.add(s, t, v));
+    }
+    await new Promise((r) => setImmediate(r));
+    if (r.rows.length < FETCH_GROUPS) break;
+  }
+  await db.query(`CLOSE ${CURSOR}`);
+  if (acc.size > 0) {
+    const a = acc.rows();
+    const cols = [
+      a.series,
+      a.bucket,
+      a.min,
+      a.minOffset,
+      a.max,
+      a.maxOffset,
+      a.first,
+      a.firstOffset,
+      a.last,
+      a.lastOffset,
+      a.sum,
+      a.count,
+    ];
+    await db.query(replaceSql(level), cols.map(arrayLiteral));
+  }
+  return raw;
+}
+
+/** Most transactions one call runs before it stops (the rest is left for the next call). */
+const MAX_TRANSACTIONS = 10_000;
+/** Widest window of 5-minute buckets taken per transaction (one week). */
+const MAX_SPAN = 2016;
+
+/**
+ * Materializes the marked buckets (see the module description): per transaction the marks of a run
+ * of buckets are taken oldest first, their 5-minute rows recomputed from the raw rows, the coarse
+ * levels recomputed over them. Then the watermark moves to the start of the bucket open `graceMs`
+ * ago, when no mark before it is left. No-op when rollups are off (or not installed).
+ *
+ * @returns what was done
+ * @throws the database error (the transaction in progress is rolled back: its marks stay)
+ */
+export async function refreshRollups(pool: Pick<Pool, 'connect'>, opts: RefreshOptions = {}): Promise<RefreshResult> {
+  const all = opts.all ?? true;
+  const wait = opts.wait ?? true;
+  const now = opts.nowMs ?? Date.now();
+  const w5 = ROLLUP_LEVELS[0].bucketMs;
+  const open = bucketStart(now - (opts.graceMs ?? 30_000), w5);
+  const cutoff = all ? 'infinity' : new Date(open).toISOString();
+  const target = Math.max(1, opts.targetRows ?? 500_000);
+  const result: RefreshResult = { buckets: 0, rawRows: 0, transactions: 0, skipped: false, watermark: null };
+  const client = await pool.connect();
+  try {
+    const has = await client.query<{ t: string | null }>(`SELECT to_regclass($1) AS t`, [ROLLUP_WATERMARK_TABLE]);
+    if (has.rows[0]?.t === null) return result;
+    if ((await client.query<{ on: boolean }>(ENABLED_SQL)).rows[0]?.on !== true) return result;
+    let span = 1;
+    let left = true;
+    for (let tx = 0; tx < MAX_TRANSACTIONS; tx++) {
+      await client.query('BEGIN');
+      try {
+        if (wait) await client.query(`SELECT pg_advisory_xact_lock($1)`, [REFRESH_LOCK_KEY]);
+        else {
+          const lock = await client.query<{ ok: boolean }>(`SELECT pg_try_advisory_xact_lock($1) AS ok`, [
+            REFRESH_LOCK_KEY,
+          ]);
+          if (lock.rows[0]?.ok !== true) {
+            await client.query('ROLLBACK');
+            result.skipped = true;
+            return result;
+          }
+        }
+        // the marks of a window of `span` buckets from the oldest one
+        const taken = await client.query<{ b: number }>(
+          `DELETE FROM ${ROLLUP_DIRTY_TABLE} WHERE bucket IN (
+             SELECT bucket FROM ${ROLLUP_DIRTY_TABLE}
+              WHERE bucket < $1::timestamptz
+                AND bucket < (SELECT min(bucket) FROM ${ROLLUP_DIRTY_TABLE}) + $2 * INTERVAL '${ROLLUP_LEVELS[0].bucket}'
+              ORDER BY bucket FOR UPDATE)
+           RETURNING round(date_part('epoch', bucket) * 1000)::float8 AS b`,
+          [cutoff, span]
+        );
+        if (taken.rows.length === 0) {
+          await client.query('COMMIT');
+          left = false;
+          break;
+        }
+        const buckets = taken.rows.map((r) => r.b).sort((x, y) => x - y);
+        // one read over the whole run (buckets between marked ones are recomputed too: exact either way)
+        const raw = await recomputeFromRaw(client, buckets[0], buckets[buckets.length - 1] + w5);
+        let targets = buckets;
+        for (let k = 1; k < ROLLUP_LEVELS.length; k++) {
+          const level = ROLLUP_LEVELS[k];
+          targets = [...new Set(targets.map((t) => bucketStart(t, level.bucketMs)))].sort((x, y) => x - y);
+          await client.query(recomputeSql(level, ROLLUP_LEVELS[k - 1]), [
+            targets.map((t) => new Date(t).toISOString()),
+          ]);
+        }
+        await client.query('COMMIT');
+        result.buckets += buckets.length;
+        result.rawRows += raw;
+        result.transactions++;
+        // aim the next window at `target` raw rows
+        const perBucket = raw / ((buckets[buckets.length - 1] - buckets[0]) / w5 + 1);
+        span = Math.max(1, Math.min(MAX_SPAN, perBucket > 0 ? Math.floor(target / perBucket) : span * 4));
+      } catch (e) {
+        await client.query('ROLLBACK').catch(() => undefined);
+        throw e;
+      }
+    }
+    const wm = await client.query<{ w: number }>(
+      left
+        ? `SELECT round(date_part('epoch', watermark) * 1000)::float8 AS w FROM ${ROLLUP_WATERMARK_TABLE}`
+        : `UPDATE ${ROLLUP_WATERMARK_TABLE} SET watermark = greatest(watermark, $1::timestamptz)
+           RETURNING round(date_part('epoch', watermark) * 1000)::float8 AS w`,
+      left ? [] : [new Date(open).toISOString()]
+    );
+    result.watermark = wm.rows[0]?.w ?? null;
+    return result;
+  } finally {
+    client.release();
+  }
+}
+
+/** A running periodic refresh ({@link startRollupRefresher}). */
+export interface RollupRefresher {
+  /** Runs a refresh now (closed buckets only; skipped when one is running anywhere). */
+  runOnce(): Promise<RefreshResult | null>;
+  /** Stops the timer and waits for a refresh in progress. */
+  stop(): Promise<void>;
+}
+
+/**
+ * Refreshes the rollups' closed buckets every `intervalMs` (default 60 s) while a collector runs, one
+ * session at a time across processes (try-lock). Errors are logged, never thrown: the marks stay and
+ * the next run retries.
+ */
+export function startRollupRefresher(
+  pool: Pick<Pool, 'connect'>,
+  opts: { intervalMs?: number; graceMs?: number; logger?: Logger } = {}
+): RollupRefresher {
+  let running: Promise<RefreshResult | null> | null = null;
+  const runOnce = (): Promise<RefreshResult | null> => {
+    running ??= (async () => {
+      try {
+        const r = await refreshRollups(pool, { all: false, wait: false, graceMs: opts.graceMs });
+        if (r.buckets > 0) opts.logger?.debug({ ...r }, 'rollups refreshed');
+        return r;
+      } catch (e) {
+        opts.logger?.warn({ err: (e as Error).message }, 'rollup refresh failed; the marks stay for the next run');
+        return null;
+      } finally {
+        running = null;
+      }
+    })();
+    return running;
+  };
+  const timer = setInterval(() => void runOnce(), opts.intervalMs ?? 60_000);
+  timer.unref();
+  return {
+    runOnce,
+    async stop() {
+      clearInterval(timer);
+      await running;
+    },
+  };
 }

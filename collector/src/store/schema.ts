@@ -9,7 +9,7 @@
 
 import { EVENTS_MIGRATION } from './events-schema';
 import { MAINTENANCE_MIGRATION } from '../maintenance/schema';
-import { ROLLUP_MIGRATION } from './rollup-schema';
+import { ROLLUP_MIGRATION, ROLLUP_REFRESH_MIGRATION } from './rollup-schema';
 
 /** One schema migration. */
 export interface Migration {
@@ -142,4 +142,5 @@ export const MIGRATIONS: Migration[] = [
   EVENTS_MIGRATION,
   ROLLUP_MIGRATION,
   MAINTENANCE_MIGRATION,
+  ROLLUP_REFRESH_MIGRATION,
 ];

@@ -14,7 +14,7 @@ import {
 } from './copy-rows';
 import type { LatestValues } from './latest-values';
 import { isPglite } from './migrate';
-import { INSERTED_SCALARS_RETURNING, insertedScalars, RollupMaintainer } from './rollup';
+import { arrayLiteral, RollupMarker } from './rollup';
 import { isTransientDbError } from './pool';
 import type { SeriesRegistry } from './registry';
 import {
@@ -65,6 +65,12 @@ export interface StoreWriterOptions {
    * the API of the same process answers latest reads from memory.
    */
   latest?: LatestValues;
+  /**
+   * The `latest`/`latest_array` tables are brought up to date at most this often, ms (default 1000): the
+   * newest committed row per series waits in memory and one upsert per interval covers every write
+   * in it. 0 = after every write.
+   */
+  latestFlushMs?: number;
 }
 
 /** Options of one write. */
@@ -84,8 +90,17 @@ export class StoreWriter {
   private readonly staged = new WeakSet<PoolClient>();
   private readonly guarded = new WeakSet<PoolClient>();
   private readonly chunkRows: number;
-  /** Merges the telemetry rows each transaction inserted into the rollup tables (./rollup.ts). */
-  private readonly rollups = new RollupMaintainer();
+  /** Marks the 5-minute rollup buckets each transaction wrote into (./rollup.ts). */
+  private readonly rollups = new RollupMarker();
+  /** Newest committed scalar row per series not yet in `latest` (epoch ms, value). */
+  private pendingScalars = new Map<number, { t: number; v: number | null }>();
+  /** Newest committed array time per series not yet in `latest_array` (epoch ms). */
+  private pendingArrays = new Map<number, number>();
+  private readonly latestFlushMs: number;
+  private lastLatestFlush = 0;
+  private latestTimer: NodeJS.Timeout | null = null;
+  private latestFlushing: Promise<void> | null = null;
+  private recovered = false;
 
   constructor(
     private readonly pool: Pool,
@@ -94,6 +109,7 @@ export class StoreWriter {
   ) {
     this.resolvedMethod = opts.method && opts.method !== 'auto' ? opts.method : null;
     this.chunkRows = opts.insertChunkRows ?? 20_000;
+    this.latestFlushMs = Math.max(0, opts.latestFlushMs ?? 1000);
   }
 
   /** The method in use (asks the server once when `auto`). */
@@ -105,8 +121,9 @@ export class StoreWriter {
   /**
    * Stores batches in one transaction: either all of it is committed or nothing is. Telemetry and
    * array rows, attributes (newest wins), poll_log rows, device_quality counters (counted only for
-   * poll records actually inserted, so a replay does not double-count) and the latest-values tables
-   * (`… ON CONFLICT (series_id) DO UPDATE … WHERE latest.time < EXCLUDED.time`).
+   * poll records actually inserted, so a replay does not double-count) and the rollup marks
+   * (./rollup.ts). After the commit, the newest row per series goes to the latest-values tables
+   * within `latestFlushMs` ({@link flushLatest}).
    *
    * Idempotent: replaying a committed batch stores nothing twice. Series the registry does not know
    * are created first.
@@ -120,6 +137,44 @@ export class StoreWriter {
     if (missing.length > 0) await this.registry.ensure(this.pool, missing);
     const rows = resolveRows(list, this.registry, this.opts.logger);
     const method = await this.method();
+    const path = await this.withClient(async (client) => {
+      if (method === 'insert') {
+        await this.transaction(client, () => this.insertPath(client, rows));
+        return 'insert' as const;
+      }
+      if (!wopts.idempotent) {
+        try {
+          await this.transaction(client, () => this.copyPath(client, rows));
+          return 'copy' as const;
+        } catch (e) {
+          if ((e as { code?: string }).code !== UNIQUE_VIOLATION) throw e;
+          this.opts.logger?.info('batch overlaps stored rows (replay): redoing it through staging tables');
+        }
+      }
+      await this.stagingPath(client, rows);
+      return 'staging' as const;
+    });
+    // committed: newest wins in memory now, in the latest tables at the next flush
+    this.opts.latest?.apply(rows.scalars);
+    this.notePending(rows);
+    await this.maybeFlushLatest();
+    return {
+      path,
+      scalarRows: rows.scalars.series.length,
+      arrayRows: rows.arrays.series.length,
+      points: rows.points,
+      attributes: rows.attributes.length,
+      polls: rows.polls.length,
+      rejected: rows.rejected,
+      ms: performance.now() - t0,
+    };
+  }
+
+  /**
+   * Runs `body` on a pooled connection and releases it — destroyed unless the error was an ordinary
+   * SQL error on a healthy session.
+   */
+  private async withClient<T>(body: (client: PoolClient) => Promise<T>): Promise<T> {
     const client = await this.pool.connect();
     let broken: Error | undefined;
     // A checked-out pg client has no 'error' listener (pg-pool removes its idle listener), and pg
@@ -135,27 +190,9 @@ export class StoreWriter {
       client.on('error', () => undefined);
       this.guarded.add(client);
     }
-    let path: WriteResult['path'] = 'copy';
     try {
-      if (method === 'insert') {
-        path = 'insert';
-        await this.transaction(client, () => this.insertPath(client, rows));
-      } else if (!wopts.idempotent) {
-        try {
-          path = 'copy';
-          await this.transaction(client, () => this.copyPath(client, rows));
-        } catch (e) {
-          if ((e as { code?: string }).code !== UNIQUE_VIOLATION) throw e;
-          this.opts.logger?.info('batch overlaps stored rows (replay): redoing it through staging tables');
-          path = 'staging';
-          await this.stagingPath(client, rows);
-        }
-      } else {
-        path = 'staging';
-        await this.stagingPath(client, rows);
-      }
+      return await body(client);
     } catch (e) {
-      // destroy the connection unless the error was an ordinary SQL error on a healthy session
       const code = String((e as { code?: string }).code ?? '');
       if (!/^[0-9A-Z]{5}$/.test(code) || isTransientDbError(e)) broken ??= e as Error;
       throw e;
@@ -163,18 +200,6 @@ export class StoreWriter {
       client.removeListener('error', onSocketError);
       client.release(broken);
     }
-    // committed: the latest table now holds these rows where newer (same rule in memory)
-    this.opts.latest?.apply(rows.scalars);
-    return {
-      path,
-      scalarRows: rows.scalars.series.length,
-      arrayRows: rows.arrays.series.length,
-      points: rows.points,
-      attributes: rows.attributes.length,
-      polls: rows.polls.length,
-      rejected: rows.rejected,
-      ms: performance.now() - t0,
-    };
   }
 
   private async transaction(client: PoolClient, body: () => Promise<void>): Promise<void> {
@@ -191,11 +216,11 @@ export class StoreWriter {
   /** Fast path: plain COPY into the tables. */
   private async copyPath(client: PoolClient, rows: ResolvedRows): Promise<void> {
     await copyScalars(client, 'telemetry', rows);
-    await this.rollups.merge(client, rows.scalars);
     await copyArrays(client, 'telemetry_array', rows);
     await copyPolls(client, 'poll_log', rows);
     await upsertQuality(client, qualityDeltas(rows.polls));
-    await this.upsertCommon(client, rows);
+    await this.upsertAttributes(client, rows);
+    await this.rollups.mark(client, rows.scalars);
   }
 
   /** Replay path: COPY into session temp tables, then INSERT … ON CONFLICT DO NOTHING. */
@@ -212,11 +237,10 @@ export class StoreWriter {
     await this.transaction(client, async () => {
       if (rows.scalars.series.length > 0) {
         await copyScalars(client, 'stage_telemetry', rows);
-        const newScalars = await client.query(
+        await client.query(
           `INSERT INTO telemetry (time, series_id, value) SELECT time, series_id, value FROM stage_telemetry
-           ON CONFLICT DO NOTHING ${INSERTED_SCALARS_RETURNING}`
+           ON CONFLICT DO NOTHING`
         );
-        await this.rollups.merge(client, insertedScalars(newScalars.rows));
       }
       if (rows.arrays.series.length > 0) {
         await copyArrays(client, 'stage_telemetry_array', rows);
@@ -235,7 +259,8 @@ export class StoreWriter {
         inserted = qualityDeltas(r.rows.map(pollFromRow));
       }
       await upsertQuality(client, inserted);
-      await this.upsertCommon(client, rows);
+      await this.upsertAttributes(client, rows);
+      await this.rollups.mark(client, rows.scalars);
     });
   }
 
@@ -243,19 +268,14 @@ export class StoreWriter {
   private async insertPath(client: PoolClient, rows: ResolvedRows): Promise<void> {
     const tt = new TimeText();
     const { scalars, arrays } = rows;
-    const newScalars: { series_id: number; t: number; value: number | null }[] = [];
     for (let i = 0; i < scalars.series.length; i += this.chunkRows) {
       const end = Math.min(i + this.chunkRows, scalars.series.length);
-      const r = await client.query(
+      await client.query(
         `INSERT INTO telemetry (time, series_id, value)
-         SELECT * FROM unnest($1::timestamptz[], $2::int[], $3::float8[]) ON CONFLICT DO NOTHING
-         ${INSERTED_SCALARS_RETURNING}`,
+         SELECT * FROM unnest($1::timestamptz[], $2::int[], $3::float8[]) ON CONFLICT DO NOTHING`,
         [scalars.time.slice(i, end).map((t) => tt.of(t)), scalars.series.slice(i, end), scalars.value.slice(i, end)]
       );
-      for (const row of r.rows) newScalars.push(row);
     }
-    // after every telemetry chunk: rollup rows are locked last, in (series, bucket) order, as on the other paths
-    await this.rollups.merge(client, insertedScalars(newScalars));
     const arrayChunk = Math.max(1, Math.floor(this.chunkRows / 50));
     for (let i = 0; i < arrays.series.length; i += arrayChunk) {
       const end = Math.min(i + arrayChunk, arrays.series.length);
@@ -296,11 +316,12 @@ export class StoreWriter {
       inserted = qualityDeltas(r.rows.map(pollFromRow));
     }
     await upsertQuality(client, inserted);
-    await this.upsertCommon(client, rows);
+    await this.upsertAttributes(client, rows);
+    await this.rollups.mark(client, rows.scalars);
   }
 
-  /** Attributes and latest values (idempotent upserts shared by all paths). */
-  private async upsertCommon(client: PoolClient, rows: ResolvedRows): Promise<void> {
+  /** Attributes, newest wins (idempotent upsert shared by all paths). */
+  private async upsertAttributes(client: PoolClient, rows: ResolvedRows): Promise<void> {
     const tt = new TimeText();
     const attrs = newestAttributes(rows.attributes);
     if (attrs.length > 0) {
@@ -317,34 +338,155 @@ export class StoreWriter {
         ]
       );
     }
+  }
+
+  /** Remembers the newest committed row per series for the next latest flush. */
+  private notePending(rows: ResolvedRows): void {
     const s = rows.scalars;
-    if (s.series.length > 0) {
-      const idx = newestPerSeries(s.series, s.time);
-      await client.query(
-        `INSERT INTO latest (series_id, time, value)
-         SELECT * FROM unnest($1::int[], $2::timestamptz[], $3::float8[])
-         ON CONFLICT (series_id) DO UPDATE SET time = EXCLUDED.time, value = EXCLUDED.value
-         WHERE latest.time < EXCLUDED.time`,
-        [idx.map((i) => s.series[i]), idx.map((i) => tt.of(s.time[i])), idx.map((i) => s.value[i])]
-      );
+    for (const i of newestPerSeries(s.series, s.time)) {
+      const held = this.pendingScalars.get(s.series[i]);
+      if (!held || s.time[i] > held.t) this.pendingScalars.set(s.series[i], { t: s.time[i], v: s.value[i] });
     }
     const a = rows.arrays;
-    if (a.series.length > 0) {
-      // The newest array of each series is already in telemetry_array (this transaction wrote it, or
-      // an earlier one did on a replay): copied from there by primary key instead of being encoded
-      // and sent a second time.
-      const idx = newestPerSeries(a.series, a.time);
-      await client.query(
-        `INSERT INTO latest_array (series_id, time, value)
-         SELECT ta.series_id, ta.time, ta.value
-           FROM unnest($1::int[], $2::timestamptz[]) AS u(s, t)
-           JOIN telemetry_array ta ON ta.series_id = u.s AND ta.time = u.t
-         ON CONFLICT (series_id) DO UPDATE SET time = EXCLUDED.time, value = EXCLUDED.value
-         WHERE latest_array.time < EXCLUDED.time`,
-        [idx.map((i) => a.series[i]), idx.map((i) => tt.of(a.time[i]))]
-      );
+    for (const i of newestPerSeries(a.series, a.time)) {
+      const held = this.pendingArrays.get(a.series[i]);
+      if (held === undefined || a.time[i] > held) this.pendingArrays.set(a.series[i], a.time[i]);
     }
   }
+
+  /** Flushes the latest tables when the interval is due, else makes sure a timer will. Never throws. */
+  private async maybeFlushLatest(): Promise<void> {
+    if (this.pendingScalars.size === 0 && this.pendingArrays.size === 0) return;
+    const due = this.lastLatestFlush + this.latestFlushMs - Date.now();
+    if (due <= 0) {
+      await this.flushLatest().catch((e) =>
+        this.opts.logger?.warn({ err: (e as Error).message }, 'latest values not flushed; retrying with the next write')
+      );
+      return;
+    }
+    if (this.latestTimer) return;
+    this.latestTimer = setTimeout(() => {
+      this.latestTimer = null;
+      void this.maybeFlushLatest();
+    }, due);
+    this.latestTimer.unref();
+  }
+
+  /**
+   * Writes the newest committed row of every series written since the last flush into `latest` and
+   * `latest_array` (newest wins: `ON CONFLICT (series_id) DO UPDATE … WHERE latest.time < EXCLUDED.time`;
+   * the array is copied from its telemetry_array row by primary key, not sent again). The first flush of
+   * a writer first repairs both tables from telemetry (a process killed between a commit and its
+   * flush left them behind). Concurrent callers share one flush.
+   * @throws the database error (the rows stay pending for the next flush)
+   */
+  flushLatest(): Promise<void> {
+    this.latestFlushing ??= (async () => {
+      try {
+        await this.flushLatestNow();
+      } finally {
+        this.latestFlushing = null;
+      }
+    })();
+    return this.latestFlushing;
+  }
+
+  /** Flushes what is pending now, also what a flush in progress did not take; stops the timer. */
+  async close(): Promise<void> {
+    if (this.latestTimer) clearTimeout(this.latestTimer);
+    this.latestTimer = null;
+    await this.latestFlushing?.catch(() => undefined);
+    await this.flushLatest();
+  }
+
+  private async flushLatestNow(): Promise<void> {
+    this.lastLatestFlush = Date.now();
+    if (!this.recovered) {
+      await repairLatest(this.pool);
+      this.recovered = true;
+    }
+    const scalars = this.pendingScalars;
+    const arrays = this.pendingArrays;
+    if (scalars.size === 0 && arrays.size === 0) return;
+    this.pendingScalars = new Map();
+    this.pendingArrays = new Map();
+    try {
+      await this.withClient((client) =>
+        this.transaction(client, async () => {
+          if (scalars.size > 0) {
+            const ids = [...scalars.keys()].sort((x, y) => x - y);
+            await client.query(
+              `INSERT INTO latest (series_id, time, value)
+               SELECT s, to_timestamp(t / 1000), v FROM unnest($1::int[], $2::float8[], $3::float8[]) AS u(s, t, v)
+               ON CONFLICT (series_id) DO UPDATE SET time = EXCLUDED.time, value = EXCLUDED.value
+               WHERE latest.time < EXCLUDED.time`,
+              [
+                arrayLiteral(ids),
+                arrayLiteral(ids.map((i) => scalars.get(i)!.t)),
+                float8ArrayLiteral(ids.map((i) => scalars.get(i)!.v)),
+              ]
+            );
+          }
+          if (arrays.size > 0) {
+            const ids = [...arrays.keys()].sort((x, y) => x - y);
+            await client.query(
+              `INSERT INTO latest_array (series_id, time, value)
+               SELECT ta.series_id, ta.time, ta.value
+                 FROM unnest($1::int[], $2::float8[]) AS u(s, t)
+                 JOIN telemetry_array ta ON ta.series_id = u.s AND ta.time = to_timestamp(u.t / 1000)
+               ON CONFLICT (series_id) DO UPDATE SET time = EXCLUDED.time, value = EXCLUDED.value
+               WHERE latest_array.time < EXCLUDED.time`,
+              [arrayLiteral(ids), arrayLiteral(ids.map((i) => arrays.get(i)!))]
+            );
+          }
+        })
+      );
+    } catch (e) {
+      // keep them for the next flush, unless a newer row arrived meanwhile
+      for (const [id, x] of scalars) {
+        const held = this.pendingScalars.get(id);
+        if (!held || x.t > held.t) this.pendingScalars.set(id, x);
+      }
+      for (const [id, t] of arrays) {
+        const held = this.pendingArrays.get(id);
+        if (held === undefined || t > held) this.pendingArrays.set(id, t);
+      }
+      throw e;
+    }
+  }
+}
+
+/**
+ * Brings `latest` and `latest_array` up to the newest telemetry row of every series (newest wins): a
+ * writer flushes them within `latestFlushMs` after its commits, so a process killed in between
+ * leaves them behind by up to that. One primary-key probe per series.
+ * @throws the database error
+ */
+export async function repairLatest(pool: Pick<Pool, 'query'>): Promise<void> {
+  await pool.query(
+    `INSERT INTO latest (series_id, time, value)
+     SELECT s.id, t.time, t.value FROM series s
+     CROSS JOIN LATERAL (SELECT time, value FROM telemetry WHERE series_id = s.id ORDER BY time DESC LIMIT 1) t
+     WHERE s.kind = 'scalar'
+     ON CONFLICT (series_id) DO UPDATE SET time = EXCLUDED.time, value = EXCLUDED.value WHERE latest.time < EXCLUDED.time`
+  );
+  await pool.query(
+    `INSERT INTO latest_array (series_id, time, value)
+     SELECT s.id, t.time, t.value FROM series s
+     CROSS JOIN LATERAL (SELECT time, value FROM telemetry_array WHERE series_id = s.id ORDER BY time DESC LIMIT 1) t
+     WHERE s.kind = 'array'
+     ON CONFLICT (series_id) DO UPDATE SET time = EXCLUDED.time, value = EXCLUDED.value
+     WHERE latest_array.time < EXCLUDED.time`
+  );
+}
+
+/**
+ * A `float8[]` literal of values that may be null or non-finite (`NULL`, `NaN`, `Infinity`, `-Infinity`
+ * as PostgreSQL spells them, which is also what `String()` gives). One join instead of node-postgres'
+ * element-by-element escaping: the latest flush sends one element per series every second.
+ */
+function float8ArrayLiteral(values: (number | null)[]): string {
+  return `{${values.map((v) => (v === null ? 'NULL' : String(v))).join(',')}}`;
 }
 
 /** Creates a {@link StoreWriter}. */

@@ -53,7 +53,7 @@ async function both(): Promise<void> {
 describe('latest from memory (collector service) = latest from the table (API-only process)', () => {
   it('after the fixture history, and after each of several writes (newer, older, NULL, NaN)', async () => {
     await both();
-    const writer = createWriter(f.pool, f.registry, { latest });
+    const writer = createWriter(f.pool, f.registry, { latest, latestFlushMs: 0 });
     const ids = (
       await f.pool.query<{ device: string; metric: string }>(
         `SELECT s.device, s.metric FROM series s WHERE s.kind = 'scalar' ORDER BY s.id`
@@ -79,7 +79,7 @@ describe('latest from memory (collector service) = latest from the table (API-on
   });
 
   it('an answer reused between writes follows the next write at once', async () => {
-    const writer = createWriter(f.pool, f.registry, { latest });
+    const writer = createWriter(f.pool, f.registry, { latest, latestFlushMs: 0 });
     const q = { from: f.from, to: f.now, queries: [{ refId: 'A', queryType: 'latest', devices: ['FI006MT1'] }] };
     const valueOf = async () => {
       const r = await postQuery(memoryApi, q);

@@ -139,7 +139,7 @@ describe('timeseries over the pyramid', () => {
 });
 
 /**
- * The plain-PostgreSQL pyramid: the store's rollup tables (migration 3, merged by the writer), read
+ * The plain-PostgreSQL pyramid: the store's rollup tables (migrations 3 and 5, refreshed from raw rows), read
  * when no continuous aggregates exist — unless the rollups count few raw rows in range
  * (RAW_ROW_BUDGET), where raw rows give the exact M4 at the same cost.
  */
@@ -233,6 +233,37 @@ describe('timeseries over the rollups (plain PostgreSQL)', () => {
     const deleted = await r.pool.query('DELETE FROM telemetry WHERE series_id = ANY($1::int[])', [ids]);
     expect(deleted.rowCount).toBeGreaterThan(2 * RAW_ROW_BUDGET);
     expect(await askR(from, r.to, 1000)).toEqual(before);
+  });
+
+  it('adds the raw rows from the watermark on (real-time): a sample not refreshed yet is in the answer', async () => {
+    const wm = (
+      await r.pool.query<{ w: number }>(
+        `SELECT round(date_part('epoch', watermark) * 1000)::float8 AS w FROM telemetry_rollup_watermark`
+      )
+    ).rows[0].w;
+    const t = Date.now() + MINUTE; // after the watermark, which is at most the start of the current bucket
+    expect(t).toBeGreaterThan(wm);
+    const series = [yearSeries[0]];
+    await createWriter(r.pool, r.registry).write({
+      samples: [{ ...series[0], time: t, value: 99_999 }],
+      arrays: [],
+      attributes: [],
+      polls: [],
+    });
+    const frames = await askR(t - 365 * DAY, t + MINUTE, 1000, series);
+    const c = frames[0].schema.meta?.custom as { source: string; rawTailRows?: number };
+    expect(c.source).toBe('telemetry_rollup_1h');
+    expect(c.rawTailRows).toBe(1);
+    const [times, values] = frames[0].data.values as number[][];
+    expect(times[times.length - 1]).toBe(t);
+    expect(Math.max(...values)).toBe(99_999);
+    // not materialized: the 5-minute level does not have it yet, its bucket is marked for the refresh
+    const stored = await r.pool.query(`SELECT count(*)::int AS n FROM telemetry_rollup_5m WHERE max = 99999`);
+    expect(stored.rows[0].n).toBe(0);
+    const marked = await r.pool.query(`SELECT count(*)::int AS n FROM telemetry_rollup_dirty WHERE bucket <= $1`, [
+      new Date(t),
+    ]);
+    expect(marked.rows[0].n).toBeGreaterThan(0);
   });
 
   it('reads raw rows, exactly, when the rollups count few rows in range', async () => {

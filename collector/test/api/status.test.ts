@@ -95,6 +95,7 @@ beforeAll(async () => {
       .map((p) => ({ time: T, device, name: p.metric, value: '1' }))
   );
   await writer.write({ samples, arrays: [], attributes, polls: [] });
+  await writer.close();
   // BK2BS2 never reported anything
   await f.pool.query(`DELETE FROM latest WHERE series_id IN (SELECT id FROM series WHERE device = $1)`, [BS(2, 2)]);
   await createEventRecorder({ pool: f.pool, maps: f.maps, logger: pino({ level: 'silent' }) }).catchUp();

@@ -24,7 +24,7 @@ beforeAll(async () => {
   registry = await registerSites(pool, sites, maps);
   latest = new LatestValues(pool);
   await latest.ready();
-  writer = createWriter(pool, registry, { latest });
+  writer = createWriter(pool, registry, { latest, latestFlushMs: 0 });
 });
 
 afterAll(async () => {
@@ -97,17 +97,32 @@ describe('LatestValues: the latest table in memory', () => {
   it('a failed write leaves memory as it was (nothing was committed)', async () => {
     const before = held(latest);
     const version = latest.version;
-    // the last statement of the transaction (the latest upsert) fails: everything rolls back
-    await pool.query(`ALTER TABLE latest ADD CONSTRAINT test_below_1000 CHECK (value < 1000) NOT VALID`);
+    // a statement of the write transaction fails: everything rolls back
+    await pool.query(`ALTER TABLE telemetry ADD CONSTRAINT test_below_1000 CHECK (value < 1000) NOT VALID`);
     const bad = sample('frequency', T0 + 60_000, 5000);
     try {
       await expect(writer.write(bad)).rejects.toThrow(/test_below_1000/);
     } finally {
-      await pool.query(`ALTER TABLE latest DROP CONSTRAINT test_below_1000`);
+      await pool.query(`ALTER TABLE telemetry DROP CONSTRAINT test_below_1000`);
     }
     expect(held(latest)).toEqual(before);
     expect(latest.version).toBe(version);
     expect(await table()).toEqual(before);
+  });
+
+  it('a failed flush of the latest table keeps the rows pending: the next flush brings the table level with memory', async () => {
+    await pool.query(`ALTER TABLE latest ADD CONSTRAINT test_below_1000 CHECK (value < 1000) NOT VALID`);
+    const t = T0 + 70_000;
+    try {
+      // committed (the write succeeds), memory has it, the table refused it
+      expect((await writer.write(sample('apparentPower', t, 5000))).scalarRows).toBe(1);
+      expect(latest.get(registry.get('FI006MT1', 'apparentPower')!)).toEqual({ time: t, value: 5000 });
+      expect(held(latest)).not.toEqual(await table());
+    } finally {
+      await pool.query(`ALTER TABLE latest DROP CONSTRAINT test_below_1000`);
+    }
+    await writer.flushLatest();
+    expect(held(latest)).toEqual(await table());
   });
 
   it('seed reads values other writers stored, and never replaces a newer held value by an older one', async () => {

@@ -3,7 +3,13 @@ import { backfill } from '../../src/store/backfill';
 import { migrate } from '../../src/store/migrate';
 import { createPool, type StorePool } from '../../src/store/pool';
 import { registerSites, type SeriesRegistry } from '../../src/store/registry';
-import { aggregateRollup, bucketStart, refreshRollups, RollupMaintainer } from '../../src/store/rollup';
+import {
+  aggregateRollup,
+  bucketStart,
+  refreshRollups,
+  RollupMarker,
+  startRollupRefresher,
+} from '../../src/store/rollup';
 import { ROLLUP_LEVELS, ROLLUP_ORIGIN } from '../../src/store/rollup-schema';
 import { MIGRATIONS } from '../../src/store/schema';
 import { createWriter } from '../../src/store/writer';
@@ -12,10 +18,11 @@ import { createTestDatabase, type TestDatabase } from '../support/db';
 import { fixtureMaps, fixtureSites } from './fixtures/site';
 
 /**
- * The plain-PostgreSQL rollups (migration 3, merged by the writer) against a direct aggregate over
- * the raw telemetry rows, on the real PostgreSQL: after plain COPY batches, out-of-order batches,
- * replays of committed batches (staging path), partial overlaps, the PGlite-style insert path,
- * concurrent writers, the migration's fill of pre-existing history, and a backfill.
+ * The plain-PostgreSQL rollups (migrations 3 and 5: marked by the writer, materialized from the raw
+ * rows by a refresh) against a direct aggregate over the raw telemetry rows, on the real PostgreSQL:
+ * after plain COPY batches, out-of-order batches, replays of committed batches (staging path), partial
+ * overlaps, the PGlite-style insert path, concurrent writers, a refresh racing a writer, the
+ * migration's fill of pre-existing history, and a backfill.
  */
 jest.setTimeout(120_000);
 
@@ -59,7 +66,7 @@ async function stored(pool: StorePool, table: string) {
 
 /**
  * The same level computed directly from the raw rows with plain SQL (DISTINCT ON for the arg-extremes),
- * independently of the writer's merge and of the migration's fill.
+ * independently of the refresh and of the migration's fill.
  */
 async function reference(pool: StorePool, bucket: string) {
   const r = await pool.query(
@@ -85,8 +92,8 @@ async function reference(pool: StorePool, bucket: string) {
 }
 
 /**
- * Every level equals the reference — exact extremes, times, counts; sums to rounding — once the
- * coarse levels are refreshed (the 5-minute level never lags; refreshing leaves no dirty bucket).
+ * Every level equals the reference — exact extremes, times, counts; sums to rounding — after a
+ * refresh of every marked bucket (which leaves no mark).
  */
 async function expectRollupsMatchRaw(pool: StorePool): Promise<number> {
   await refreshRollups(pool);
@@ -178,7 +185,7 @@ describe('rollups on the real PostgreSQL', () => {
     expect(n).toBeGreaterThan(20);
   });
 
-  it('the insert path (PGlite) merges each sample once, also replayed', async () => {
+  it('the insert path (PGlite) counts each sample once, also replayed', async () => {
     const insertWriter = createWriter(pool, registry, { method: 'insert', insertChunkRows: 97 });
     const x = samples(T0 + 3 * 86_400_000, 500, 3 * SECOND, 5);
     expect((await insertWriter.write(batch(x.slice(0, 700)))).path).toBe('insert');
@@ -187,7 +194,7 @@ describe('rollups on the real PostgreSQL', () => {
     await expectRollupsMatchRaw(pool);
   });
 
-  it('concurrent writers filling the same buckets merge every sample once', async () => {
+  it('concurrent writers filling the same buckets count every sample once', async () => {
     const writers = [createWriter(pool, registry), createWriter(pool, registry), createWriter(pool, registry)];
     const start = T0 + 5 * 86_400_000;
     // three interleaved sample streams (disjoint times) over the same buckets, written at once
@@ -201,14 +208,52 @@ describe('rollups on the real PostgreSQL', () => {
     await expectRollupsMatchRaw(pool);
   });
 
-  it('the write path refreshes the coarse levels itself once the refresh interval is due', async () => {
-    const s = samples(T0 + 7 * 86_400_000, 300, 2 * SECOND, 20);
+  it('the writer only marks buckets; a periodic refresh materializes the closed ones and moves the watermark', async () => {
+    // the data is from 2024: a watermark from before it, as on a store that has been running since
+    await pool.query(`UPDATE telemetry_rollup_watermark SET watermark = '2024-01-01'`);
+    const start = T0 + 7 * 86_400_000;
+    const s = samples(start, 300, 2 * SECOND, 20); // 10 min: buckets b0 (partial), b1, b2 (partial)
+    const writer = createWriter(pool, registry);
+    await writer.write(batch(s));
+    const w5 = ROLLUP_LEVELS[0].bucketMs;
+    const b0 = bucketStart(start, w5);
+    const marks = async () =>
+      (
+        await pool.query<{ b: number }>(
+          `SELECT round(date_part('epoch', bucket) * 1000)::float8 AS b FROM telemetry_rollup_dirty ORDER BY 1`
+        )
+      ).rows.map((r) => r.b);
+    const level = async (b: number) =>
+      (await pool.query(`SELECT count(*)::int AS n FROM telemetry_rollup_5m WHERE bucket = $1`, [new Date(b)])).rows[0]
+        .n;
+    expect(await marks()).toEqual([b0, b0 + w5, b0 + 2 * w5]);
+    expect(await level(b0)).toBe(0); // nothing derived in the write transaction
+
+    // "now" is 40 s into b2: b0 and b1 are closed (30 s grace), b2 is open
+    const now = b0 + 2 * w5 + 40_000;
+    const r = await refreshRollups(pool, { all: false, nowMs: now });
+    expect([r.buckets, r.skipped, r.watermark]).toEqual([2, false, b0 + 2 * w5]);
+    expect(await marks()).toEqual([b0 + 2 * w5]);
+    expect(await level(b0 + w5)).toBe(SERIES.length);
+    expect(await level(b0 + 2 * w5)).toBe(0);
+    // the watermark never goes back
+    expect((await refreshRollups(pool, { all: false, nowMs: now - 3_600_000 })).watermark).toBe(b0 + 2 * w5);
+    await expectRollupsMatchRaw(pool);
+  });
+
+  it('a refresh waits for a writer holding a mark and then reads its rows; a try-lock refresh skips', async () => {
+    const start = T0 + 9 * 86_400_000;
+    const first = samples(start, 100, SECOND, 30);
+    await createWriter(pool, registry).write(batch(first));
+    // a writer transaction in progress: rows written, bucket marked, not committed yet
+    const late = samples(start + 500, 100, SECOND, 31);
     const rows = {
-      series: s.map((x) => registry.get(x.device, x.metric)!),
-      time: s.map((x) => x.time),
-      value: s.map((x) => x.value as number | null),
+      series: late.map((x) => registry.get(x.device, x.metric)!),
+      time: late.map((x) => x.time),
+      value: late.map((x) => x.value as number | null),
     };
     const client = await pool.connect();
+    let refreshed: Promise<unknown> | undefined;
     try {
       await client.query('BEGIN');
       await client.query(
@@ -216,16 +261,42 @@ describe('rollups on the real PostgreSQL', () => {
          SELECT s, to_timestamp(t / 1000), v FROM unnest($1::int[], $2::float8[], $3::float8[]) AS u(s, t, v)`,
         [rows.series, rows.time, rows.value]
       );
-      expect(await new RollupMaintainer(60_000, 0).merge(client, rows)).toBeGreaterThan(0);
+      expect(await new RollupMarker().mark(client, rows)).toBe(1);
+      refreshed = refreshRollups(pool);
+      await new Promise((r) => setTimeout(r, 300));
+      // the waiting refresh holds the refresh lock: a periodic one skips
+      expect((await refreshRollups(pool, { all: false, wait: false })).skipped).toBe(true);
       await client.query('COMMIT');
     } finally {
       client.release();
     }
-    expect((await pool.query('SELECT count(*)::int AS n FROM telemetry_rollup_dirty')).rows[0].n).toBe(0);
-    const day = await pool.query(`SELECT count(*)::int AS n FROM telemetry_rollup_1d WHERE bucket = $1`, [
-      new Date(bucketStart(T0 + 7 * 86_400_000, 86_400_000)),
-    ]);
-    expect(day.rows[0].n).toBe(SERIES.length);
+    await refreshed;
+    const n = await pool.query(
+      `SELECT sum(count)::int AS n FROM telemetry_rollup_5m WHERE bucket >= $1 AND bucket < $2`,
+      [new Date(bucketStart(start, 300_000)), new Date(bucketStart(start, 300_000) + 600_000)]
+    );
+    const finite = [...first, ...late].filter((x) => typeof x.value === 'number' && Number.isFinite(x.value)).length;
+    expect(n.rows[0].n).toBe(finite);
+    await expectRollupsMatchRaw(pool);
+  });
+
+  it("the collector's periodic refresher materializes closed buckets by itself", async () => {
+    const start = T0 + 8 * 86_400_000;
+    await createWriter(pool, registry).write(batch(samples(start, 30, SECOND, 40)));
+    const marked = async () =>
+      (
+        await pool.query(`SELECT count(*)::int AS n FROM telemetry_rollup_dirty WHERE bucket = $1`, [
+          new Date(bucketStart(start, 300_000)),
+        ])
+      ).rows[0].n as number;
+    expect(await marked()).toBe(1);
+    const refresher = startRollupRefresher(pool, { intervalMs: 100 });
+    try {
+      for (let i = 0; i < 100 && (await marked()) > 0; i++) await new Promise((r) => setTimeout(r, 50));
+    } finally {
+      await refresher.stop();
+    }
+    expect(await marked()).toBe(0);
     await expectRollupsMatchRaw(pool);
   });
 
@@ -245,17 +316,18 @@ describe('rollups on the real PostgreSQL', () => {
 });
 
 describe('migration 3 on a database with history', () => {
-  it('fills the rollups from the telemetry already stored, then merges new batches', async () => {
+  it('fills the rollups from the telemetry already stored, then refreshes new batches', async () => {
     const db = await createTestDatabase('openbess_rollup_m');
     const pool = createPool(db.url, { max: 3 });
     try {
-      const before3 = MIGRATIONS.filter((m) => m.version !== 3);
+      // migrations 3 and 5 are the rollups'
+      const before3 = MIGRATIONS.filter((m) => m.version !== 3 && m.version !== 5);
       await migrate(pool, { migrations: before3 });
       const registry = await registerSites(pool, sites, maps);
       await createWriter(pool, registry).write(batch(samples(T0, 600, 9 * SECOND, 8)));
       expect((await pool.query(`SELECT to_regclass('telemetry_rollup_5m') AS t`)).rows[0].t).toBeNull();
       const r = await migrate(pool);
-      expect(r.applied).toEqual([3]);
+      expect(r.applied).toEqual([3, 5]);
       expect(await expectRollupsMatchRaw(pool)).toBeGreaterThan(10);
       await createWriter(pool, registry).write(batch(samples(T0 + 2 * SECOND, 600, 9 * SECOND, 9)));
       await expectRollupsMatchRaw(pool);
@@ -284,7 +356,13 @@ describe('backfill', () => {
       expect(rows).toBeGreaterThan(100);
       const before = await stored(pool, 'telemetry_rollup_1h');
       await backfill(opts);
-      expect(await stored(pool, 'telemetry_rollup_1h')).toEqual(before);
+      // recomputed from the same raw rows: equal, sums to rounding (added in scan order)
+      const after = await stored(pool, 'telemetry_rollup_1h');
+      const exact = (r: Record<string, unknown>) => ({ ...r, sum: undefined, avg: undefined });
+      expect(after.map(exact)).toEqual(before.map(exact));
+      after.forEach((a, i) =>
+        expect(Math.abs(a.sum - before[i].sum)).toBeLessThanOrEqual(1e-12 * Math.abs(before[i].sum))
+      );
     } finally {
       await pool.end();
       await db.drop();

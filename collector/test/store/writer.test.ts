@@ -110,6 +110,7 @@ describe('writer', () => {
   });
 
   it('keeps the newest value per series in the latest tables', async () => {
+    await writer.flushLatest();
     const r = await pool.query<{ time: Date; value: number | null; device: string; metric: string }>(
       `SELECT l.time, l.value, s.device, s.metric FROM latest l JOIN series s ON s.id = l.series_id`
     );
@@ -122,6 +123,7 @@ describe('writer', () => {
     // an older batch written later does not overwrite newer latest values
     const older = fixtureBatch(series, T0 - 60_000, 99);
     await writer.write(older);
+    await writer.flushLatest();
     const again = await pool.query<{ t: Date }>(`SELECT min(time) AS t FROM latest`);
     expect(again.rows[0].t.getTime()).toBe(last.samples[0].time);
     const la = await pool.query<{ n: string; t: Date }>(`SELECT count(*) AS n, min(time) AS t FROM latest_array`);
@@ -163,6 +165,20 @@ describe('writer', () => {
       new Date(T0 + 4000).toISOString(),
     ]);
     expect(log.rows[0].error).toBe('timeout after 500 ms\tunit 1');
+  });
+
+  it('flushes the latest tables at most once per latestFlushMs: at once when due, else by a timer', async () => {
+    const w = createWriter(pool, registry, { latestFlushMs: 2000 });
+    const at = (k: number) => fixtureBatch(series, T0 + 3_600_000 + k * 1000, k);
+    const newest = async () => (await pool.query<{ t: Date }>(`SELECT max(time) AS t FROM latest`)).rows[0].t.getTime();
+    await w.write(at(0)); // due (first flush of this writer): in the table when write() returns
+    expect(await newest()).toBe(at(0).samples[0].time);
+    await w.write(at(1)); // within 2 s of that flush: pending, in memory only
+    await w.write(at(2));
+    expect(await newest()).toBe(at(0).samples[0].time);
+    await new Promise((r) => setTimeout(r, 2500));
+    expect(await newest()).toBe(at(2).samples[0].time); // the timer flushed the newest
+    await w.close();
   });
 
   it('upserts attributes (newest wins) and escapes text', async () => {
@@ -259,6 +275,7 @@ describe('binary COPY encoding', () => {
     };
     const r = await writer.write(batch);
     expect(r.path).toBe('copy');
+    await writer.flushLatest();
     const s = await pool.query<{ ms: number; value: number }>(
       `SELECT (extract(epoch FROM t.time) * 1000)::float8 AS ms, t.value FROM telemetry t JOIN series s ON s.id = t.series_id
         WHERE s.device = $1 AND s.metric = $2 AND t.time >= $3 ORDER BY t.time`,

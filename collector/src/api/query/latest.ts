@@ -8,13 +8,13 @@ import {
   siteFilter,
   type QueryContext,
 } from './context';
-import { epochMs, packFloat8, packInt4, readFloat8, readInt4 } from './pg-array';
+import { epochMs, packFloat8, packInt4, readFloat8, readInt4 } from '../../store/pg-array';
 import { SERIES_STAMP_SQL, seriesCache, type SeriesInfo, type SeriesSnapshot } from './series-cache';
 import type { LatestValues } from '../../store/latest-values';
 
 /**
  * Values of the latest-values table for a list of series ids, with the series-catalogue stamp read in
- * the same statement (one round trip; packed binary columns instead of rows — see pg-array.ts; a
+ * the same statement (one round trip; packed binary columns instead of rows — see store/pg-array.ts; a
  * NULL value travels as NaN). $1 = series ids (int[]).
  */
 export const LATEST_VALUES_SQL = `

@@ -1,5 +1,5 @@
-import { FINITE_VALUE_SQL } from '../../store/rollup-schema';
-import { epochMs, packFloat8, readFloat8 } from './pg-array';
+import { FINITE_VALUE_SQL, ROLLUP_WATERMARK_TABLE } from '../../store/rollup-schema';
+import { epochMs, packFloat8, readFloat8 } from '../../store/pg-array';
 import type { PyramidLevel } from './resolution';
 
 /**
@@ -16,7 +16,7 @@ import type { PyramidLevel } from './resolution';
  *
  * Where it runs: PostgreSQL reads the candidate points of each series (raw samples, or the four
  * representative samples per pyramid bucket) and hands them over as one array text per column
- * (packed binary columns — see ./pg-array.ts); the M4 pass over those arrays is a
+ * (packed binary columns — see store/pg-array.ts); the M4 pass over those arrays is a
  * single linear loop here. Measured on PG 15 / 2 cores, 8 series × 30 days: the earlier all-SQL M4
  * (aggregate + join back + window tie-break) spent 3–4 × the bare read in executor nodes, and
  * row-wise transfer cost more than the aggregation.
@@ -106,13 +106,39 @@ const TO = `to_timestamp($2::float8 / 1000)`;
 
 /**
  * Raw samples of the series in [from, to) (finite values), one row per series with packed columns
- * (./pg-array.ts): `t` (epoch ms) and `v`. Reads the `(series_id, time)` primary key.
+ * (store/pg-array.ts): `t` (epoch ms) and `v`. Reads the `(series_id, time)` primary key.
  */
 export const RAW_POINTS_SQL = `
 SELECT series_id, ${packFloat8(epochMs('time'))} AS t, ${packFloat8('value')} AS v
   FROM telemetry
  WHERE series_id = ANY($3::int[]) AND time >= ${FROM} AND time < ${TO} AND ${FINITE_VALUE_SQL}
  GROUP BY series_id`;
+
+/**
+ * Raw samples of the series from the rollups' watermark (store/rollup-schema.ts) to `to`, shaped like
+ * {@link RAW_POINTS_SQL}: the part of a rollup read not materialized yet (real-time aggregation, as
+ * TimescaleDB's `materialized_only = false`). Where a level row already covers some of these samples
+ * (an explicit refresh of open buckets), M4 of the duplicates is the same answer.
+ */
+export const RAW_TAIL_SQL = `
+SELECT series_id, ${packFloat8(epochMs('time'))} AS t, ${packFloat8('value')} AS v
+  FROM telemetry
+ WHERE series_id = ANY($3::int[]) AND time < ${TO} AND ${FINITE_VALUE_SQL}
+   AND time >= greatest(${FROM}, (SELECT watermark FROM ${ROLLUP_WATERMARK_TABLE}))
+ GROUP BY series_id`;
+
+/** Points of a level and of the raw rows after it, one array pair. */
+export function concatPoints(a: Points | undefined, b: Points | undefined): Points {
+  if (!a || a.t.length === 0) return b ?? { t: [], v: [] };
+  if (!b || b.t.length === 0) return a;
+  const t = new Float64Array(a.t.length + b.t.length);
+  const v = new Float64Array(t.length);
+  t.set(a.t);
+  t.set(b.t, a.t.length);
+  v.set(a.v);
+  v.set(b.v, a.v.length);
+  return { t, v };
+}
 
 /**
  * Buckets of a pyramid level overlapping [from, to), one row per series with one packed column `r`:

@@ -162,6 +162,7 @@ export async function setupApi(days = 3, prefix = 'openbess_api'): Promise<ApiFi
     }
   }
   await writer.write(current);
+  await writer.close(); // the latest tables as of the last write
   return {
     db,
     pool,
