@@ -98,7 +98,7 @@ export class StoreWriter {
   private pendingArrays = new Map<number, number>();
   private readonly latestFlushMs: number;
   private lastLatestFlush = 0;
-  private latestTimer: NodeJS.Timeout | null = null;
+  private latestTimer: ReturnType<typeof setTimeout> | null = null;
   private latestFlushing: Promise<void> | null = null;
   private recovered = false;
 
@@ -369,7 +369,9 @@ export class StoreWriter {
       this.latestTimer = null;
       void this.maybeFlushLatest();
     }, due);
-    this.latestTimer.unref();
+    // Node's timers have unref (a pending flush does not keep the process alive); a browser-like
+    // test environment's (jsdom) setTimeout returns a number
+    (this.latestTimer as { unref?: () => void }).unref?.();
   }
 
   /**

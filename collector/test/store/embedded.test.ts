@@ -9,6 +9,7 @@ import { migrate, readStoreFeatures } from '../../src/store/migrate';
 import { MIGRATIONS } from '../../src/store/schema';
 import { createPool, type StorePool } from '../../src/store/pool';
 import { registerSites } from '../../src/store/registry';
+import { refreshRollups } from '../../src/store/rollup';
 import { createWriter } from '../../src/store/writer';
 import { batchPoints, fixtureBatch, fixtureMaps, fixtureSeries, fixtureSites } from './fixtures/site';
 
@@ -105,6 +106,13 @@ it('stores batches through the insert path, idempotently, with latest values', a
   expect(q.rows[0].n).toBe(batches.reduce((c, b) => c + b.polls.length, 0));
   const l = await pool.query<{ t: Date }>('SELECT min(time) AS t FROM latest');
   expect(l.rows[0].t.getTime()).toBe(T0 + 2000);
+  // the rollup refresh (cursor over packed raw rows, SET LOCAL) on PGlite: every finite sample counted once
+  const refreshed = await refreshRollups(pool);
+  expect(refreshed.buckets).toBeGreaterThan(0);
+  const c = await pool.query(`SELECT sum(count)::int AS n FROM telemetry_rollup_5m`);
+  const finite = await pool.query(`SELECT count(*)::int AS n FROM telemetry WHERE abs(value) < 'Infinity'::float8`);
+  expect(c.rows[0].n).toBe(finite.rows[0].n);
+  expect((await pool.query('SELECT count(*)::int AS n FROM telemetry_rollup_dirty')).rows[0].n).toBe(0);
 });
 
 it('serves the ingest pipeline', async () => {
