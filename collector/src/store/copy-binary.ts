@@ -9,6 +9,8 @@
  * decimal digits).
  */
 
+import { stripNul } from './copy-text';
+
 /** `PGCOPY\n\377\r\n\0` + flags (0) + header extension length (0). */
 const HEADER = Buffer.from([0x50, 0x47, 0x43, 0x4f, 0x50, 0x59, 0x0a, 0xff, 0x0d, 0x0a, 0x00, 0, 0, 0, 0, 0, 0, 0, 0]);
 /** PostgreSQL epoch (2000-01-01T00:00:00Z) in Unix epoch ms: timestamptz is int64 µs after it. */
@@ -72,8 +74,7 @@ export class BinaryCopyWriter {
   /** A `text` (UTF-8); null/undefined as NULL. NUL characters, which `text` cannot hold, are dropped. */
   text(v: string | null | undefined): void {
     if (typeof v !== 'string') return this.nullField();
-    // eslint-disable-next-line no-control-regex
-    const str = v.includes('\u0000') ? v.replace(/\u0000/g, '') : v;
+    const str = stripNul(v);
     const n = Buffer.byteLength(str, 'utf8');
     this.ensure(4 + n);
     this.pos = this.buf.writeInt32BE(n, this.pos);

@@ -4,14 +4,13 @@ import type { PoolClient } from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
 import type { PollRecord } from '../types';
 import { BinaryCopyWriter } from './copy-binary';
+import { stripNul } from './copy-text';
 import type { QualityDelta, ResolvedRows } from './rows';
 
 /** SQL building blocks of the writer: COPY streams and the data-quality upsert. */
 
 export const finiteOrNull = (v: unknown): number | null => (typeof v === 'number' && Number.isFinite(v) ? v : null);
 export const intOrNull = (v: unknown): number | null => (typeof v === 'number' && Number.isInteger(v) ? v : null);
-// eslint-disable-next-line no-control-regex
-export const stripNul = (v: string): string => (v.includes('\u0000') ? v.replace(/\u0000/g, '') : v);
 
 /** Streams binary COPY data produced by `rows` (which calls the writer per row) into `sql`. */
 async function copyBinary$(

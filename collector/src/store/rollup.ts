@@ -1,5 +1,6 @@
 import type { Pool, PoolClient } from 'pg';
 import type { Logger } from 'pino';
+import { arrayLiteral } from './copy-text';
 import { forEachTimeValue, packTimeValue } from './pg-array';
 import {
   FINITE_VALUE_SQL,
@@ -167,17 +168,8 @@ export function aggregateRollup(rows: ScalarRows, bucketMs: number): RollupRows 
   return acc.rows();
 }
 
-/**
- * A PostgreSQL array literal of finite numbers (`{1,2.5}`). Built with one join: node-postgres' own
- * array serialization quotes and escapes element by element, several times slower for 8 k-element
- * columns. `String(x)` of a finite double round-trips exactly through float8 input.
- */
-export function arrayLiteral(values: number[]): string {
-  return `{${values.join(',')}}`;
-}
-
 /** Replaces rows of `level` with recomputed ones: `$1..$12` = the columns of {@link RollupRows}. */
-export function replaceSql(level: RollupLevel): string {
+function replaceSql(level: RollupLevel): string {
   return `INSERT INTO ${level.table} AS r
       (series_id, bucket, min, min_offset_ms, max, max_offset_ms, first, first_offset_ms, last, last_offset_ms, sum, count)
     SELECT s, to_timestamp(b / 1000), mn, mno, mx, mxo, f, fo, l, lo, sm, n

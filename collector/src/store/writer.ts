@@ -1,20 +1,11 @@
 import type { Pool, PoolClient } from 'pg';
 import type { Logger } from 'pino';
 import type { SampleBatch } from '../types';
-import { realArrayLiteral, TimeText } from './copy-text';
-import {
-  copyArrays,
-  copyPolls,
-  copyScalars,
-  finiteOrNull,
-  intOrNull,
-  pollFromRow,
-  stripNul,
-  upsertQuality,
-} from './copy-rows';
+import { arrayLiteral, realArrayLiteral, stripNul, TimeText } from './copy-text';
+import { copyArrays, copyPolls, copyScalars, finiteOrNull, intOrNull, pollFromRow, upsertQuality } from './copy-rows';
 import type { LatestValues } from './latest-values';
 import { isPglite } from './migrate';
-import { arrayLiteral, RollupMarker } from './rollup';
+import { RollupMarker } from './rollup';
 import { isTransientDbError } from './pool';
 import type { SeriesRegistry } from './registry';
 import {
@@ -343,15 +334,21 @@ export class StoreWriter {
   /** Remembers the newest committed row per series for the next latest flush. */
   private notePending(rows: ResolvedRows): void {
     const s = rows.scalars;
-    for (const i of newestPerSeries(s.series, s.time)) {
-      const held = this.pendingScalars.get(s.series[i]);
-      if (!held || s.time[i] > held.t) this.pendingScalars.set(s.series[i], { t: s.time[i], v: s.value[i] });
-    }
+    for (const i of newestPerSeries(s.series, s.time)) this.pendScalar(s.series[i], s.time[i], s.value[i]);
     const a = rows.arrays;
-    for (const i of newestPerSeries(a.series, a.time)) {
-      const held = this.pendingArrays.get(a.series[i]);
-      if (held === undefined || a.time[i] > held) this.pendingArrays.set(a.series[i], a.time[i]);
-    }
+    for (const i of newestPerSeries(a.series, a.time)) this.pendArray(a.series[i], a.time[i]);
+  }
+
+  /** Holds a scalar row for the next latest flush unless a newer one is held (newest wins). */
+  private pendScalar(id: number, t: number, v: number | null): void {
+    const held = this.pendingScalars.get(id);
+    if (!held || t > held.t) this.pendingScalars.set(id, { t, v });
+  }
+
+  /** Holds an array time for the next latest flush unless a newer one is held. */
+  private pendArray(id: number, t: number): void {
+    const held = this.pendingArrays.get(id);
+    if (held === undefined || t > held) this.pendingArrays.set(id, t);
   }
 
   /** Flushes the latest tables when the interval is due, else makes sure a timer will. Never throws. */
@@ -425,7 +422,7 @@ export class StoreWriter {
               [
                 arrayLiteral(ids),
                 arrayLiteral(ids.map((i) => scalars.get(i)!.t)),
-                float8ArrayLiteral(ids.map((i) => scalars.get(i)!.v)),
+                arrayLiteral(ids.map((i) => scalars.get(i)!.v)),
               ]
             );
           }
@@ -445,14 +442,8 @@ export class StoreWriter {
       );
     } catch (e) {
       // keep them for the next flush, unless a newer row arrived meanwhile
-      for (const [id, x] of scalars) {
-        const held = this.pendingScalars.get(id);
-        if (!held || x.t > held.t) this.pendingScalars.set(id, x);
-      }
-      for (const [id, t] of arrays) {
-        const held = this.pendingArrays.get(id);
-        if (held === undefined || t > held) this.pendingArrays.set(id, t);
-      }
+      for (const [id, x] of scalars) this.pendScalar(id, x.t, x.v);
+      for (const [id, t] of arrays) this.pendArray(id, t);
       throw e;
     }
   }
@@ -480,15 +471,6 @@ export async function repairLatest(pool: Pick<Pool, 'query'>): Promise<void> {
      ON CONFLICT (series_id) DO UPDATE SET time = EXCLUDED.time, value = EXCLUDED.value
      WHERE latest_array.time < EXCLUDED.time`
   );
-}
-
-/**
- * A `float8[]` literal of values that may be null or non-finite (`NULL`, `NaN`, `Infinity`, `-Infinity`
- * as PostgreSQL spells them, which is also what `String()` gives). One join instead of node-postgres'
- * element-by-element escaping: the latest flush sends one element per series every second.
- */
-function float8ArrayLiteral(values: (number | null)[]): string {
-  return `{${values.map((v) => (v === null ? 'NULL' : String(v))).join(',')}}`;
 }
 
 /** Creates a {@link StoreWriter}. */

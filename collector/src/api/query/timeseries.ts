@@ -101,23 +101,19 @@ async function readPoints(
     return { points, sql: RAW_POINTS_SQL, info };
   }
   const sql = levelPointsSql(level);
-  if (level.kind !== 'rollup') {
-    const r = await ctx.pool.query<LevelPointsRow>(sql, params);
-    for (const row of r.rows)
-      points.set(row.series_id, m4(levelPoints(row, level, ctx.from, ctx.to), ctx.from, ctx.to, res.bucketMs));
-    info.source = level.view;
-    return { points, sql, info };
-  }
-  // rollups: the levels plus the raw rows from the watermark on (not materialized yet)
+  // rollups: plus the raw rows from the watermark on (not materialized yet); continuous aggregates
+  // are real-time by themselves
+  const rollup = level.kind === 'rollup';
   const [r, tail] = await Promise.all([
     ctx.pool.query<LevelPointsRow>(sql, params),
-    ctx.pool.query<RawPointsRow>(RAW_TAIL_SQL, params),
+    rollup ? ctx.pool.query<RawPointsRow>(RAW_TAIL_SQL, params) : null,
   ]);
   const lv = new Map(r.rows.map((row) => [row.series_id, levelPoints(row, level, ctx.from, ctx.to)]));
-  const raw = new Map(tail.rows.map((row) => [row.series_id, rawPoints(row)]));
+  const raw = new Map((tail?.rows ?? []).map((row) => [row.series_id, rawPoints(row)]));
   for (const id of new Set([...lv.keys(), ...raw.keys()]))
     points.set(id, m4(concatPoints(lv.get(id), raw.get(id)), ctx.from, ctx.to, res.bucketMs));
   info.source = level.view;
+  if (!tail) return { points, sql, info };
   info.rawTailRows = tail.rows.reduce((n, row) => n + row.t.length / 8, 0);
   return { points, sql: `${sql};\n${RAW_TAIL_SQL}`, info };
 }
