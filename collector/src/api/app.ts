@@ -8,7 +8,7 @@ import { healthRouter, type StatsProvider } from './routes/health';
 import { latestRouter } from './routes/latest';
 import { identityMiddleware, type IdentityOptions } from './identity';
 import { queryRouter, type OfflineStatusProvider } from './query';
-import type { LatestValues } from '../store/latest-values';
+import type { LatestMemory } from '../store/latest-values';
 import { maintenanceRouter, offlineStatusProvider, type MaintenanceConfig } from '../maintenance';
 
 /** What the API needs from the running service. */
@@ -29,10 +29,11 @@ export interface ApiOptions {
   /** Manual device offline status from the maintenance app (issue 6), ORed into the tree's `isOffline`. */
   offlineStatus?: OfflineStatusProvider;
   /**
-   * In-memory latest values fed by this process's store writer (store/latest-values.ts): the latest
-   * route and `latest` queries read values there. Absent = read the latest-values table.
+   * In-memory latest values fed by this process's store writer (store/latest-values.ts; in the
+   * collector service the plant thread's, read from shared memory): the latest route and `latest`
+   * queries read values there once they are loaded. Absent = read the latest-values table.
    */
-  latest?: LatestValues;
+  latest?: LatestMemory;
   /** Maintenance API settings (attachment limit, availability target, Grafana user API); default from env. */
   maintenance?: Partial<MaintenanceConfig>;
 }

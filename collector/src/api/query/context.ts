@@ -3,7 +3,7 @@ import type { DataFrameJSON, RegisterMap } from '@openbess/model';
 import { HttpError } from '../errors';
 import { canSeeSite, type Access } from '../identity';
 import type { PyramidLevel } from './resolution';
-import type { LatestValues } from '../../store/latest-values';
+import type { LatestMemory } from '../../store/latest-values';
 
 /**
  * Manual device status (issue 6: the maintenance app marks devices offline with a reason). The tree
@@ -31,7 +31,7 @@ export interface QueryDeps {
    * In-memory latest values fed by this process's store writer (store/latest-values.ts); `latest`
    * queries read values there instead of the table. Absent in an API-only process.
    */
-  latest?: LatestValues;
+  latest?: LatestMemory;
 }
 
 /** Everything one query of a request needs. */

@@ -10,7 +10,7 @@ import {
 } from './context';
 import { epochMs, packFloat8, packInt4, readFloat8, readInt4 } from '../../store/pg-array';
 import { SERIES_STAMP_SQL, seriesCache, type SeriesInfo, type SeriesSnapshot } from './series-cache';
-import type { LatestValues } from '../../store/latest-values';
+import type { LatestMemory } from '../../store/latest-values';
 
 /**
  * Values of the latest-values table for a list of series ids, with the series-catalogue stamp read in
@@ -132,8 +132,8 @@ export const LATEST_STAMP_MAX_AGE_MS = 1000;
  * table). No statement per request: the catalogue stamp is checked at most every
  * {@link LATEST_STAMP_MAX_AGE_MS}, so names, units and grants follow a catalogue change within that.
  */
-async function fromMemory(ctx: QueryContext, q: LatestQuery, latest: LatestValues): Promise<LatestSource> {
-  const [snap] = await Promise.all([seriesCache(ctx.pool).current(LATEST_STAMP_MAX_AGE_MS), latest.ready()]);
+async function fromMemory(ctx: QueryContext, q: LatestQuery, latest: LatestMemory): Promise<LatestSource> {
+  const snap = await seriesCache(ctx.pool).current(LATEST_STAMP_MAX_AGE_MS);
   return {
     wanted: selectSeries(ctx, q, snap).wanted,
     snap,
@@ -174,8 +174,10 @@ async function assertFromSnapshot(ctx: QueryContext, q: LatestQuery, snap: Serie
  */
 export async function latestQuery(ctx: QueryContext, q: LatestQuery): Promise<DataFrameJSON[]> {
   let source: LatestSource;
-  if (ctx.latest) {
-    source = await fromMemory(ctx, q, ctx.latest);
+  // the in-memory values once they are loaded (see LatestMemory.ready), else the table
+  const memory = ctx.latest && (await ctx.latest.ready()) ? ctx.latest : undefined;
+  if (memory) {
+    source = await fromMemory(ctx, q, memory);
     await assertFromSnapshot(ctx, q, source.snap);
   } else {
     // the checks and the read run concurrently (round trips overlap); nothing is answered unless all pass
@@ -189,31 +191,36 @@ export async function latestQuery(ctx: QueryContext, q: LatestQuery): Promise<Da
   const arrays = await latestArrays(ctx, q, snap);
   // answers from memory are reused while nothing changed (see `answers`); array frames are read from
   // the table and are never reused
-  const version = ctx.latest?.version;
-  const key = ctx.latest && arrays.length === 0 ? JSON.stringify([q.refId, q.metrics ?? null]) : null;
+  const version = memory?.version;
+  const key = memory && arrays.length === 0 ? JSON.stringify([q.refId, q.metrics ?? null]) : null;
   if (key !== null) {
     const hit = answers.get(key);
     if (hit && hit.wanted === wanted && hit.version === version) return hit.frames;
   }
-  const cols = {
-    site: [] as string[],
-    device: [] as string[],
-    metric: [] as string[],
-    value: [] as (number | null)[],
-    unit: [] as string[],
-    time: [] as number[],
+  const read = () => {
+    const cols = {
+      site: [] as string[],
+      device: [] as string[],
+      metric: [] as string[],
+      value: [] as (number | null)[],
+      unit: [] as string[],
+      time: [] as number[],
+    };
+    for (const s of wanted) {
+      const t = timeAt(s.id);
+      if (Number.isNaN(t)) continue;
+      cols.site.push(s.site);
+      cols.device.push(s.device);
+      cols.metric.push(s.metric);
+      const v = valueAt(s.id);
+      cols.value.push(Number.isFinite(v) ? v : null);
+      cols.unit.push(s.unit);
+      cols.time.push(t);
+    }
+    return cols;
   };
-  for (const s of wanted) {
-    const t = timeAt(s.id);
-    if (Number.isNaN(t)) continue;
-    cols.site.push(s.site);
-    cols.device.push(s.device);
-    cols.metric.push(s.metric);
-    const v = valueAt(s.id);
-    cols.value.push(Number.isFinite(v) ? v : null);
-    cols.unit.push(s.unit);
-    cols.time.push(t);
-  }
+  // from memory: all values of one state (no write half seen)
+  const cols = memory ? memory.consistent(read) : read();
   const out = [
     frame(
       'latest',

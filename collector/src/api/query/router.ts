@@ -15,7 +15,7 @@ import { scanQuery } from './scan';
 import { statusQuery } from './status';
 import type { OfflineStatusProvider, QueryContext, QueryDeps } from './context';
 import { latestQuery } from './latest';
-import type { LatestValues } from '../../store/latest-values';
+import type { LatestMemory } from '../../store/latest-values';
 import { storePyramid } from './pyramid';
 import type { PyramidLevel } from './resolution';
 import { timeseriesQuery } from './timeseries';
@@ -36,7 +36,7 @@ export interface QueryRouterOptions {
   /** Logger for unexpected per-query failures (answered as status 500 for that refId only). */
   logger?: { error: (obj: unknown, msg: string) => void };
   /** In-memory latest values of this process's writer (see {@link QueryDeps.latest}). */
-  latest?: LatestValues;
+  latest?: LatestMemory;
 }
 
 /** Runs one validated query. */

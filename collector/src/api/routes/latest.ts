@@ -6,7 +6,19 @@ import { SITE_CODE, type SiteConfig } from '@openbess/model';
 import { asyncRoute, badRequest, HttpError } from '../errors';
 import { accessFor, assertSiteVisible } from '../identity';
 import type { StatsProvider } from './health';
-import type { LatestValues } from '../../store/latest-values';
+import type { LatestMemory } from '../../store/latest-values';
+import {
+  floatTextToJson,
+  IsoCache,
+  loadSiteMeta,
+  readSeriesStamp,
+  realArrayTextToJson,
+  scalarText,
+  writeLatestBody,
+  type SiteMeta,
+} from './latest-body';
+
+export { realArrayTextToJson } from './latest-body';
 
 /** One metric's latest value. Arrays (cell voltages …) carry `values` instead of `value`. */
 export interface LatestValue {
@@ -29,120 +41,18 @@ const querySchema = z
   })
   .strict();
 
-/** One series of a site as the route lists it. */
-interface SeriesMeta {
-  id: number;
-  device: string;
-  metric: string;
-  unit: string;
-}
-
-/** A site's devices and series, in response order (devices by id, metrics by name). */
-interface SiteMeta {
-  at: number;
-  devices: { id: string; profile: string; parent: string }[];
-  scalars: SeriesMeta[];
-  arrays: SeriesMeta[];
-  /**
-   * Per series (scalars then arrays, in response order) the fixed JSON text around its value:
-   * `"metric":{"value":` / `"metric":{"values":` and `,"unit":"V","time":`.
-   */
-  head: string[];
-  tail: string[];
-  /** Series id → position in `head`/`tail`. */
-  position: Map<number, number>;
-  /** Per device (same order as `devices`): the JSON text before its metrics. */
-  deviceHead: string[];
-  /** Smallest and largest series id of the site's scalar and array series ([0, -1] when none). */
-  scalarIdRange: [number, number];
-  arrayIdRange: [number, number];
-}
-
 /** A cached body is reused for at most this long, ms (see {@link latestRouter}). */
 const REUSE_MAX_MS = 2000;
 
-/** Series lists are reloaded after this long, ms (a series created since shows up within it). */
-const META_TTL_MS = 10_000;
+/** Scalar bodies of a site are built ahead while it was asked for within this long, ms … */
+const WARM_MS = 60_000;
+/** … as soon as a write changed the values, seen within this long, ms. */
+const WARM_CHECK_MS = 20;
 
-function idRange(list: SeriesMeta[]): [number, number] {
-  let lo = Infinity;
-  let hi = -Infinity;
-  for (const m of list) {
-    if (m.id < lo) lo = m.id;
-    if (m.id > hi) hi = m.id;
-  }
-  return list.length === 0 ? [0, -1] : [lo, hi];
-}
-
-async function loadMeta(pool: Pool, site: string): Promise<SiteMeta> {
-  const r = await pool.query<
-    { id: string; profile: string; parent: string; sid: number | null } & SeriesMeta & { kind: string | null }
-  >(
-    `SELECT d.id, d.profile, d.parent, s.id AS sid, s.metric, s.unit, s.kind
-       FROM device d LEFT JOIN series s ON s.device = d.id
-      WHERE d.site = $1
-      ORDER BY d.id, s.metric`,
-    [site]
-  );
-  const devices: SiteMeta['devices'] = [];
-  const scalars: SeriesMeta[] = [];
-  const arrays: SeriesMeta[] = [];
-  for (const row of r.rows) {
-    if (devices.length === 0 || devices[devices.length - 1].id !== row.id)
-      devices.push({ id: row.id, profile: row.profile, parent: row.parent });
-    if (row.sid === null) continue;
-    const m = { id: row.sid, device: row.id, metric: row.metric, unit: row.unit };
-    (row.kind === 'array' ? arrays : scalars).push(m);
-  }
-  // devices without any series are listed only when they had one before (same as the former join)
-  const withSeries = new Set([...scalars, ...arrays].map((m) => m.device));
-  const listed = devices.filter((d) => withSeries.has(d.id)).sort((a, b) => a.id.localeCompare(b.id));
-  const all = [...scalars.map((m) => ({ m, array: false })), ...arrays.map((m) => ({ m, array: true }))];
-  return {
-    at: Date.now(),
-    devices: listed,
-    head: all.map(({ m, array }) => `${JSON.stringify(m.metric)}:{"${array ? 'values' : 'value'}":`),
-    tail: all.map(({ m }) => `,"unit":${JSON.stringify(m.unit)},"time":`),
-    position: new Map(all.map(({ m }, i) => [m.id, i])),
-    deviceHead: listed.map(
-      (d) =>
-        `{"id":${JSON.stringify(d.id)},"profile":${JSON.stringify(d.profile)},"parent":${JSON.stringify(d.parent)},"metrics":{`
-    ),
-    scalars,
-    arrays,
-    scalarIdRange: idRange(scalars),
-    arrayIdRange: idRange(arrays),
-  };
-}
-
-/** Epoch ms → ISO text, cached (every series of one poll shares its timestamp). */
-class IsoCache {
-  private readonly map = new Map<number, string>();
-  of(ms: number): string {
-    let t = this.map.get(ms);
-    if (t === undefined) {
-      t = JSON.stringify(new Date(ms).toISOString());
-      this.map.set(ms, t);
-    }
-    return t;
-  }
-}
-
-/** A float8 in PostgreSQL text output as a JSON number; `null`, NaN and ±Infinity as null (as JSON.stringify does). */
-const floatTextToJson = (v: string): string => (v === 'NaN' || v.endsWith('Infinity') ? 'null' : v);
-
-/**
- * A `real[]` in PostgreSQL text output (`{1.5,NULL,2}`) as a JSON array. Plain numbers are copied
- * as they are; `NULL`, `NaN` and `±Infinity` elements become null.
- */
-export function realArrayTextToJson(text: string): string {
-  const inner = text.slice(1, -1);
-  if (!/[NIa]/.test(inner)) return `[${inner}]`;
-  return `[${inner
-    .split(',')
-    .map((x) => (x === 'NULL' || x === 'NaN' || x.endsWith('Infinity') ? 'null' : x))
-    .join(',')}]`;
-}
+/** A site's series list is checked against the catalogue stamp when older than this, ms. */
+const META_CHECK_MS = 10_000;
+/** … and reloaded whatever the stamp when older than this, ms (bounds what a stamp could miss). */
+const META_MAX_AGE_MS = 300_000;
 
 /**
  * `GET /api/sites/:site/latest[?arrays=false]`: the latest value of every metric of every device of
@@ -150,54 +60,94 @@ export function realArrayTextToJson(text: string): string {
  * history length). 400 for a malformed site code or query, 404 for an unknown site, 403 for a site the
  * caller's access (identity middleware) does not cover — always for role partner-maintenance.
  *
- * Response cache (only with `stats`, i.e. inside the running collector): a body is reused while the
- * site's committed-points counter (`stats(site).pointsWritten`) is unchanged — nothing new was
- * written by this process, so the latest tables hold the same values — and for at most
- * {@link REUSE_MAX_MS} (other writers, e.g. a backfill, are picked up within that). Concurrent
- * requests share one build.
+ * Response cache (only with `stats`, i.e. inside the running collector): a body is reused while what
+ * it was built from is unchanged. Scalars from memory (`latest` loaded): the values' version, which
+ * every write of the store writer changes (a reseed included). Otherwise (cell arrays, or before the
+ * values are loaded): the site's committed-points counter (`stats(site).pointsWritten`) with that
+ * version, and for at most {@link REUSE_MAX_MS} (other writers, e.g. a backfill, reach the table).
+ * Concurrent requests share one build; a site's scalar body is built ahead after each write while
+ * the site is being asked for (see `keepWarm`).
  *
- * Speed: the site's devices and series are held in memory (reloaded every {@link META_TTL_MS}); each
+ * Speed: the site's devices and series are held in memory (checked against the series-catalogue stamp
+ * every {@link META_CHECK_MS} in the background, never on a request's path after the first); each
  * request reads the latest tables by primary key with one prepared statement per table (times as
- * epoch ms, arrays as text) and writes the JSON body as text — no per-value objects or Dates. With
- * `latest` (the in-memory copy of the latest table kept by this process's writer,
- * store/latest-values.ts) the scalar values come from memory and only cell arrays are read.
+ * epoch ms, arrays as text) and writes the JSON body straight into one buffer (./latest-body.ts) — no
+ * per-value objects, Dates or intermediate strings. With `latest` (the latest values the store writer
+ * keeps in memory, store/latest-values.ts; in the collector service the plant thread's, read from
+ * shared memory) the scalar values come from memory and only cell arrays are read.
  */
-export function latestRouter(pool: Pool, sites: SiteConfig[], stats?: StatsProvider, latest?: LatestValues): Router {
+export function latestRouter(pool: Pool, sites: SiteConfig[], stats?: StatsProvider, latest?: LatestMemory): Router {
   const r = Router();
   const known = new Set(sites.map((s) => s.code));
-  const metas = new Map<string, Promise<SiteMeta>>();
+  /** Incremented whenever a site's meta is replaced (cached bodies of the old one are not reused). */
+  let metaGeneration = 0;
+  /** Per site: its meta (loading or loaded), when it was last known current, whether a check runs. */
+  const metas = new Map<string, { meta: Promise<SiteMeta>; checkedAt: number; checking: boolean }>();
+  /** Checks a loaded meta against the catalogue stamp in the background; reloads it when changed. */
+  const revalidate = (
+    site: string,
+    entry: { meta: Promise<SiteMeta>; checkedAt: number; checking: boolean },
+    m: SiteMeta
+  ) => {
+    entry.checking = true;
+    void (async () => {
+      try {
+        const at = Date.now();
+        if (at - m.at < META_MAX_AGE_MS && (await readSeriesStamp(pool)) === m.stamp) entry.checkedAt = at;
+        else {
+          const fresh = await loadSiteMeta(pool, site);
+          if (metas.get(site) === entry) {
+            metas.set(site, { meta: Promise.resolve(fresh), checkedAt: fresh.at, checking: false });
+            metaGeneration++;
+          }
+        }
+      } catch {
+        // the database is away: the held list stays in use, checked again at the next request
+      } finally {
+        entry.checking = false;
+      }
+    })();
+  };
+  /**
+   * A site's meta: loaded at the first request; afterwards the held one is answered at once while,
+   * every {@link META_CHECK_MS}, a background check compares the catalogue stamp and reloads it when
+   * a series or device changed (a new series shows up within that, plus one request).
+   */
   const metaOf = async (site: string): Promise<SiteMeta> => {
-    const cached = metas.get(site);
-    if (cached) {
-      const m = await cached.catch(() => null);
-      if (m && Date.now() - m.at < META_TTL_MS) return m;
-      if (metas.get(site) !== cached) return metaOf(site);
+    let entry = metas.get(site);
+    if (!entry) {
+      const meta = loadSiteMeta(pool, site);
+      const created = { meta, checkedAt: Date.now(), checking: false };
+      metas.set(site, (entry = created));
+      meta.catch(() => metas.get(site) === created && metas.delete(site));
+      return meta;
     }
-    const p = loadMeta(pool, site);
-    metas.set(site, p);
-    p.catch(() => metas.delete(site));
-    return p;
+    const m = await entry.meta;
+    if (!entry.checking && Date.now() - entry.checkedAt >= META_CHECK_MS) revalidate(site, entry, m);
+    return m;
   };
   /** The JSON body for a site (see the route's description). */
-  const build = async (site: string, withArrays: boolean): Promise<string> => {
-    const [meta] = await Promise.all([metaOf(site), latest?.ready()]);
+  const build = async (site: string, withArrays: boolean): Promise<Buffer> => {
+    const [meta, memory] = await Promise.all([metaOf(site), latest ? latest.ready() : false]);
     const iso = new IsoCache();
-    const n = meta.head.length;
+    const n = meta.position.size;
     // per position: the value's JSON text and the time's (null = never written)
     const value: (string | undefined)[] = new Array<string | undefined>(n);
     const time: (string | undefined)[] = new Array<string | undefined>(n);
-    if (latest) {
-      // scalars from the in-memory copy of the latest table (no database read)
-      for (const m of meta.scalars) {
-        const t = latest.timeAt(m.id);
-        if (Number.isNaN(t)) continue;
-        const k = meta.position.get(m.id)!;
-        const v = latest.valueAt(m.id);
-        value[k] = Number.isFinite(v) ? String(v) : 'null';
-        time[k] = iso.of(t);
-      }
+    if (latest && memory) {
+      // scalars from the in-memory copy of the latest table (no database read), all of one state
+      latest.consistent(() => {
+        for (const m of meta.scalars) {
+          const t = latest.timeAt(m.id);
+          if (Number.isNaN(t)) continue;
+          const k = meta.position.get(m.id)!;
+          const v = latest.valueAt(m.id);
+          value[k] = scalarText(meta, k, v);
+          time[k] = iso.of(t);
+        }
+      });
     }
-    if (latest && !withArrays) return assemble(site, meta, value, time, false);
+    if (memory && !withArrays) return writeLatestBody(site, meta, value, time, false);
     // one round trip, one row: each table's rows as `id ms value` lines (no per-row protocol messages
     // or parsing in node). Rows are selected by the id range of the site's series (a plain range scan,
     // cheaper than `= ANY` of thousands of ids); ids of other sites in the range are skipped below.
@@ -208,7 +158,7 @@ export function latestRouter(pool: Pool, sites: SiteConfig[], stats?: StatsProvi
                     CASE WHEN $5::boolean THEN
                       (SELECT string_agg(concat_ws(' ', series_id, (date_part('epoch', time) * 1000)::bigint, coalesce(value::text, 'null')), E'\\n')
                          FROM latest_array WHERE series_id BETWEEN $3 AND $4) END AS a`,
-      values: [...(latest ? [0, -1] : meta.scalarIdRange), ...meta.arrayIdRange, withArrays],
+      values: [...(memory ? [0, -1] : meta.scalarIdRange), ...meta.arrayIdRange, withArrays],
     });
     const each = (text: string | null, json: (v: string) => string) => {
       if (!text) return;
@@ -223,42 +173,70 @@ export function latestRouter(pool: Pool, sites: SiteConfig[], stats?: StatsProvi
     };
     each(r.rows[0]?.s ?? null, floatTextToJson);
     each(r.rows[0]?.a ?? null, (v) => (v === 'null' ? '[]' : realArrayTextToJson(v)));
-    return assemble(site, meta, value, time, withArrays);
-  };
-  /** The JSON body from per-position value and time texts (see {@link SiteMeta}). */
-  const assemble = (
-    site: string,
-    meta: SiteMeta,
-    value: (string | undefined)[],
-    time: (string | undefined)[],
-    withArrays: boolean
-  ): string => {
-    const perDevice = new Map<string, string[]>();
-    const add = (m: SeriesMeta, array: boolean) => {
-      const k = meta.position.get(m.id)!;
-      const entry = `${meta.head[k]}${value[k] ?? (array ? '[]' : 'null')}${meta.tail[k]}${time[k] ?? 'null'}}`;
-      let list = perDevice.get(m.device);
-      if (!list) perDevice.set(m.device, (list = []));
-      list.push(entry);
-    };
-    for (const m of meta.scalars) add(m, false);
-    if (withArrays) for (const m of meta.arrays) add(m, true);
-    const parts: string[] = [];
-    meta.devices.forEach((d, i) => {
-      const list = perDevice.get(d.id);
-      if (list) parts.push(`${meta.deviceHead[i]}${list.join(',')}}}`);
-    });
-    return `{"site":${JSON.stringify(site)},"devices":[${parts.join(',')}]}`;
+    return writeLatestBody(site, meta, value, time, withArrays);
   };
   /** The body as bytes with its ETag, computed once per build (express would hash it on every send). */
-  const encode = (text: string) => {
-    const bytes = Buffer.from(text, 'utf8');
+  const encode = (bytes: Buffer) => {
     return {
       bytes,
       etag: `W/"${bytes.length.toString(16)}-${createHash('sha1').update(bytes).digest('base64').slice(0, 27)}"`,
     };
   };
-  const cache = new Map<string, { version: number; at: number; body: Promise<{ bytes: Buffer; etag: string }> }>();
+  /** Cached bodies by `site|withArrays` (see the route's description). */
+  const cache = new Map<string, { version: string; at: number; body: Promise<{ bytes: Buffer; etag: string }> }>();
+  /**
+   * The version a body must have to be reused: from memory (scalars only), the values' version alone —
+   * the writer changes it with every write, a reseed included; else the committed-points counter with
+   * it (other writers reach the table-backed body within {@link REUSE_MAX_MS}). undefined = no reuse.
+   */
+  const versionOf = (site: string, withArrays: boolean): string | undefined => {
+    if (!stats) return undefined;
+    if (latest?.seeded && !withArrays) return `m${metaGeneration}/${latest.version}`;
+    return `${metaGeneration}/${stats(site).pointsWritten}/${latest?.version ?? ''}`;
+  };
+  /** The body of the current version: the cached one, or a build shared by concurrent callers. */
+  const bodyFor = (site: string, withArrays: boolean) => {
+    const version = versionOf(site, withArrays);
+    const key = `${site}|${withArrays}`;
+    let c = cache.get(key);
+    const expired = (e: { version: string; at: number }) =>
+      !e.version.startsWith('m') && Date.now() - e.at > REUSE_MAX_MS;
+    if (!c || version === undefined || c.version !== version || expired(c)) {
+      c = { version: version ?? '', at: Date.now(), body: build(site, withArrays).then(encode) };
+      const mine = c;
+      cache.set(key, mine);
+      mine.body.catch(() => cache.get(key) === mine && cache.delete(key));
+      if (version === undefined) cache.delete(key);
+    }
+    return c.body;
+  };
+  /**
+   * Scalar bodies kept built ahead (from memory only): a site asked for within {@link WARM_MS} is
+   * rebuilt as soon as a write changed its values (checked every {@link WARM_CHECK_MS}), so requests
+   * find it built instead of building it — a dashboard's refresh does not wait for the 7.6 k values
+   * of a large site to be written out.
+   */
+  const warmSites = new Map<string, number>();
+  let warmTimer: NodeJS.Timeout | null = null;
+  const warmTick = () => {
+    const now = Date.now();
+    for (const [site, at] of warmSites) {
+      if (now - at > WARM_MS) warmSites.delete(site);
+      else if (latest?.seeded) void bodyFor(site, false).catch(() => undefined);
+    }
+    if (warmSites.size === 0 && warmTimer) {
+      clearInterval(warmTimer);
+      warmTimer = null;
+    }
+  };
+  const keepWarm = (site: string) => {
+    if (!stats || !latest) return;
+    warmSites.set(site, Date.now());
+    if (!warmTimer) {
+      warmTimer = setInterval(warmTick, WARM_CHECK_MS);
+      warmTimer.unref?.();
+    }
+  };
   r.get(
     '/sites/:site/latest',
     asyncRoute(async (req, res) => {
@@ -270,17 +248,8 @@ export function latestRouter(pool: Pool, sites: SiteConfig[], stats?: StatsProvi
       if (!known.has(site)) throw new HttpError(404, `unknown site ${site}`);
       assertSiteVisible(accessFor(req), site);
       const withArrays = q.data.arrays === undefined || q.data.arrays === 'true' || q.data.arrays === '1';
-      const version = stats?.(site).pointsWritten;
-      const key = `${site}|${withArrays}`;
-      let c = cache.get(key);
-      if (!c || version === undefined || c.version !== version || Date.now() - c.at > REUSE_MAX_MS) {
-        c = { version: version ?? -1, at: Date.now(), body: build(site, withArrays).then(encode) };
-        const mine = c;
-        cache.set(key, mine);
-        mine.body.catch(() => cache.get(key) === mine && cache.delete(key));
-        if (version === undefined) cache.delete(key);
-      }
-      const body = await c.body;
+      if (!withArrays) keepWarm(site);
+      const body = await bodyFor(site, withArrays);
       res.type('application/json').set('ETag', body.etag);
       if (req.fresh) res.status(304).end();
       else res.send(body.bytes);
