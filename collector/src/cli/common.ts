@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { join, resolve } from 'node:path';
+import { InvalidArgumentError } from 'commander';
 import pino, { type Logger } from 'pino';
 import { ConfigError, loadRegisterMaps, loadSitesConfig, type RegisterMap, type SiteConfig } from '@openbess/model';
 
@@ -83,4 +84,15 @@ export function onShutdown(stop: () => Promise<void>, log: Logger): void {
   };
   process.on('SIGTERM', () => handler('SIGTERM'));
   process.on('SIGINT', () => handler('SIGINT'));
+}
+
+/**
+ * Command-line parser of an ISO 8601 instant (`--start-time`) → epoch ms.
+ * @throws InvalidArgumentError naming the expected form
+ */
+export function instant(v: string): number {
+  const ms = Date.parse(v);
+  if (!/^\d{4}-\d{2}-\d{2}T/.test(v) || Number.isNaN(ms))
+    throw new InvalidArgumentError(`expected an ISO 8601 time such as 2026-01-15T17:00:00Z, got "${v}"`);
+  return ms;
 }

@@ -15,7 +15,16 @@ import { join } from 'node:path';
 import { Command, InvalidArgumentError } from 'commander';
 import { startEmbeddedDatabase, type EmbeddedDatabase } from '../db/embedded';
 import type { SiteLatest } from '../api/routes/latest';
-import { apiToken, DEFAULT_CONFIG, DEFAULT_MAPS, loadConfigOrExit, portFromEnv, REPO_ROOT, STATE_DIR } from './common';
+import {
+  apiToken,
+  DEFAULT_CONFIG,
+  DEFAULT_MAPS,
+  instant,
+  loadConfigOrExit,
+  portFromEnv,
+  REPO_ROOT,
+  STATE_DIR,
+} from './common';
 import { formatSummary, summarise } from './summary';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -107,8 +116,12 @@ async function main(): Promise<void> {
     .option('--maps <dir>', 'register map directory', DEFAULT_MAPS)
     .option('--speed <x>', 'simulated seconds per second (faster SOC movement)', speedArg, 1)
     .option('--summary-every <seconds>', 'seconds between summary lines when stdout is not a terminal', speedArg, 10)
+    .option('--start-time <iso>', "the simulator's time at start (ISO 8601; default now)", (v: string) => {
+      instant(v);
+      return v;
+    })
     .parse()
-    .opts<{ config: string; maps: string; speed: number; summaryEvery: number }>();
+    .opts<{ config: string; maps: string; speed: number; summaryEvery: number; startTime?: string }>();
   const { sites } = loadConfigOrExit(o.config, o.maps);
   const { token } = apiToken();
   const apiPort = portFromEnv('OPENBESS_API_PORT', 3001);
@@ -131,7 +144,10 @@ async function main(): Promise<void> {
       () => reject(new Error(`the simulator did not listen within 60 s; see ${join(logDir, 'simulator.log')}`)),
       60_000
     );
-    const args = ['--config', o.config, '--maps', o.maps, '--speed', String(o.speed)];
+    const args = [
+      ...['--config', o.config, '--maps', o.maps, '--speed', String(o.speed)],
+      ...(o.startTime ? ['--start-time', o.startTime] : []),
+    ];
     startChild('simulator', 'simulator.ts', args, {}, logDir, (t) => {
       simOut += t;
       if (sites.every((s) => simOut.includes(`${s.code} Modbus TCP `))) {

@@ -7,7 +7,7 @@
 import { Command, InvalidArgumentError } from 'commander';
 import { ConfigError, siteDevices } from '@openbess/model';
 import { startSimulator, validateScheduledFaults } from '../simulator';
-import { createLogger, DEFAULT_CONFIG, DEFAULT_MAPS, loadConfigOrExit, onShutdown } from './common';
+import { createLogger, DEFAULT_CONFIG, DEFAULT_MAPS, instant, loadConfigOrExit, onShutdown } from './common';
 
 function nonNegative(v: string): number {
   const n = Number(v);
@@ -22,8 +22,9 @@ async function main(): Promise<void> {
     .option('--maps <dir>', 'register map directory', DEFAULT_MAPS)
     .option('--host <host>', 'listen on this address instead of each site’s modbus.host')
     .option('--speed <x>', 'simulated seconds per second', nonNegative, 1)
+    .option('--start-time <iso>', 'simulated time at start (ISO 8601, e.g. 2026-01-15T17:00:00Z; default now)', instant)
     .parse()
-    .opts<{ config: string; maps: string; host?: string; speed: number }>();
+    .opts<{ config: string; maps: string; host?: string; speed: number; startTime?: number }>();
   const log = createLogger('simulator');
   const { sites, maps } = loadConfigOrExit(o.config, o.maps, log);
   try {
@@ -42,7 +43,13 @@ async function main(): Promise<void> {
     process.stderr.write(`configuration error: ${e.message}\n`);
     process.exit(2);
   }
-  const sim = await startSimulator({ sites, maps, speed: o.speed, ...(o.host ? { host: o.host } : {}) });
+  const sim = await startSimulator({
+    sites,
+    maps,
+    speed: o.speed,
+    ...(o.host ? { host: o.host } : {}),
+    ...(o.startTime !== undefined ? { startTime: o.startTime } : {}),
+  });
   for (const s of sim.sites) {
     const site = sites.find((x) => x.code === s.code)!;
     process.stdout.write(`${s.code} Modbus TCP ${s.host}:${s.port} (${site.name})\n`);
