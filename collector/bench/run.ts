@@ -293,7 +293,8 @@ async function ingestSection(o: Options): Promise<Record<string, unknown>> {
     for (const r of cap.runs)
       say(
         `  pipeline ${fmt(r.pipelinePointsPerSecond)} points/s (${r.seconds} s: ${r.ingestSeconds} s committed incl. latest tables, ` +
-          `${r.rollupRefreshSeconds} s rollup refresh of ${fmt(cap.rollupRawRows)} raw rows); raw COPY ${fmt(r.rawCopyPointsPerSecond)} ` +
+          `${r.rollupRefreshSeconds} s rollup refresh: ${cap.rollupBucketsMerged} of ${cap.rollupBuckets} buckets merged from the writer, ` +
+          `${fmt(cap.rollupRawRows)} raw rows read); raw COPY ${fmt(r.rawCopyPointsPerSecond)} ` +
           `points/s (${r.rawCopySeconds} s: scalars ${r.rawCopyScalarSeconds} s, arrays ${r.rawCopyArraySeconds} s) → ${(r.ratio * 100).toFixed(0)} %`
       );
     say(
@@ -384,7 +385,7 @@ async function main(): Promise<void> {
     .option('--latest-runs <n>', 'timed latest requests per figure', positive, 100)
     .option('--latest-gap-ms <ms>', 'pause before each timed latest request', positive, 200)
     .option('--cycles <n>', 'poll cycles pushed through the store pipeline for its capacity figure', positive, 100)
-    .option('--rounds <n>', 'pipeline/raw COPY rounds of the capacity figure (the median is reported)', positive, 3)
+    .option('--rounds <n>', 'pipeline/raw COPY rounds of the capacity figure (the median is reported)', positive, 5)
     .parse()
     .opts<Options>();
   const started = Date.now();

@@ -2,7 +2,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import pino from 'pino';
 import { isTransientDbError } from '../store/pool';
-import { createWriter, type WriteResult } from '../store/writer';
+import { createWriter, PredecessorFailedError, type WriteOptions, type WriteResult } from '../store/writer';
 import type { SampleBatch } from '../types';
 import type { Ingest, IngestOptions, IngestStats, SiteIngestStats } from './types';
 import { encodeRecord } from './record';
@@ -21,13 +21,16 @@ interface Entry {
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** Defaults of the {@link IngestOptions} sizes (see there). */
-export const INGEST_DEFAULTS = { maxBatchPoints: 1_000_000, maxMemoryPoints: 2_000_000 } as const;
+export const INGEST_DEFAULTS = { maxBatchPoints: 2_000_000, maxMemoryPoints: 4_000_000 } as const;
 
 /**
  * Creates the ingest pipeline between the poller and the store.
  *
  * - `push()` appends to a FIFO in memory; a single worker flushes it every `flushIntervalMs` or when
- *   `maxBatchPoints` are waiting, one transaction per flush (./store/writer.ts).
+ *   `maxBatchPoints` are waiting, one transaction per group of up to `maxBatchPoints`
+ *   (./store/writer.ts). With more than one group waiting (catching up), two transactions overlap:
+ *   the second sends its rows while the first finishes, and commits only after it (the commit order
+ *   is the push order; when the first fails, the second rolls back and both are retried).
  * - Database unreachable: pushes keep being accepted; beyond `maxMemoryPoints`, and for batches
  *   older than `spillWhenDownMs`, the oldest batches are appended to the disk spool (fsync'ed,
  *   checksummed records) — so a crash during an outage loses at most the last ~second. Retries back
@@ -151,16 +154,21 @@ export function createIngest(opts: IngestOptions): Ingest {
    * batches are quarantined. Returns how many leading batches are settled (committed or
    * quarantined); fewer than given when the database became unreachable.
    */
-  const writeGroup = async (group: Entry[]): Promise<number> => {
+  const writeGroup = async (group: Entry[], wopts: WriteOptions = {}): Promise<number> => {
     const points = group.reduce((n, g) => n + g.points, 0);
     const sites = new Map<string, number>();
     for (const g of group) mergeSites(sites, g.sites);
     try {
-      const r = await writer.write(group.map((g) => g.batch));
+      const r = await writer.write(
+        group.map((g) => g.batch),
+        wopts
+      );
       onSuccess(r, sites, points);
       opts.onWritten?.(group.map((g) => g.batch));
       return group.length;
     } catch (e) {
+      // the group before it failed (and was handled): nothing of this one is committed
+      if (e instanceof PredecessorFailedError) return 0;
       if (isTransientDbError(e)) {
         onFailure(e);
         return 0;
@@ -219,7 +227,30 @@ export function createIngest(opts: IngestOptions): Ingest {
     }
     if (memory.length === 0) return;
     const group = takeGroup(memory, 0, (e) => e.points);
-    const n = await writeGroup(group);
+    const next = takeGroup(memory, group.length, (e) => e.points);
+    if (next.length === 0) {
+      dropWritten(await writeGroup(group));
+      return;
+    }
+    // more than one group waiting (catching up): the second group's rows are sent while the first
+    // finishes its transaction; the second commits only after the first did (else it rolls back)
+    let bulkSent: () => void = () => undefined;
+    const sent = new Promise<void>((r) => (bulkSent = r));
+    const first = writeGroup(group, { onBulkSent: () => bulkSent() });
+    await Promise.race([sent, first]);
+    const firstCommitted = first.then((n) => {
+      if (n < group.length) throw new PredecessorFailedError();
+    });
+    firstCommitted.catch(() => undefined);
+    const second = writeGroup(next, { after: firstCommitted });
+    const n1 = await first;
+    dropWritten(n1);
+    const n2 = await second;
+    if (n1 === group.length) dropWritten(n2);
+  };
+
+  /** Removes the `n` oldest batches of memory (committed or quarantined). */
+  const dropWritten = (n: number) => {
     for (const e of memory.splice(0, n)) {
       memPoints -= e.points;
       mergeSites(memSites, e.sites, -1);

@@ -151,7 +151,7 @@ export function startPlant(opts: PlantOptions): Plant {
         reseed = setInterval(() => void latest.ready(), RESEED_CHECK_MS);
         reseed.unref?.();
         events.start();
-        refresher = startRollupRefresher(pool, { logger: log });
+        refresher = startRollupRefresher(pool, { logger: log, deltas: writer.rollupDeltas });
         log.info({ applied: m.applied, version: m.version, series: registry.size }, 'store ready');
         return;
       } catch (e) {

@@ -5,7 +5,7 @@
  * int16 -1 trailer. All integers big-endian.
  *
  * Used for the telemetry hot path: no number is formatted as text and the server parses no text
- * (a `real[]` of 416 cells is 416 × 8 bytes written with `writeFloatBE` instead of ~7 k characters of
+ * (a `real[]` of 416 cells is 416 × 8 bytes set through a DataView instead of ~7 k characters of
  * decimal digits).
  */
 
@@ -20,12 +20,16 @@ const FLOAT4_OID = 700;
 /** Buffers handed to the COPY stream are about this large. */
 const CHUNK_BYTES = 256 * 1024;
 
+const viewOf = (b: Buffer) => new DataView(b.buffer, b.byteOffset, b.byteLength);
+
 /**
  * Builds binary COPY data in chunks of ~256 kB. Call {@link row} per row, then the typed field
  * writers, then {@link end}; {@link take} returns the chunks completed so far.
  */
 export class BinaryCopyWriter {
   private buf = Buffer.allocUnsafe(CHUNK_BYTES);
+  /** The same memory as `buf`: DataView's big-endian setters are several times cheaper than Buffer's. */
+  private dv = viewOf(this.buf);
   private pos = 0;
   private done: Buffer[] = [];
   private lastMs = Number.NaN;
@@ -41,6 +45,7 @@ export class BinaryCopyWriter {
     if (this.pos + n <= this.buf.length) return;
     if (this.pos > 0) this.done.push(this.buf.subarray(0, this.pos));
     this.buf = Buffer.allocUnsafe(Math.max(CHUNK_BYTES, n));
+    this.dv = viewOf(this.buf);
     this.pos = 0;
   }
 
@@ -53,7 +58,8 @@ export class BinaryCopyWriter {
   /** Starts a row of `fields` columns. */
   row(fields: number): void {
     this.ensure(2);
-    this.pos = this.buf.writeInt16BE(fields, this.pos);
+    this.dv.setInt16(this.pos, fields);
+    this.pos += 2;
   }
 
   /** A `timestamptz` from epoch ms (sub-millisecond fractions truncated, as `new Date(ms)` does). */
@@ -66,9 +72,12 @@ export class BinaryCopyWriter {
       this.lastLo = us - this.lastHi * 4_294_967_296;
     }
     this.ensure(12);
-    this.pos = this.buf.writeInt32BE(8, this.pos);
-    this.pos = this.buf.writeInt32BE(this.lastHi, this.pos);
-    this.pos = this.buf.writeUInt32BE(this.lastLo, this.pos);
+    const dv = this.dv;
+    const p = this.pos;
+    dv.setInt32(p, 8);
+    dv.setInt32(p + 4, this.lastHi);
+    dv.setUint32(p + 8, this.lastLo);
+    this.pos = p + 12;
   }
 
   /** A `text` (UTF-8); null/undefined as NULL. NUL characters, which `text` cannot hold, are dropped. */
@@ -77,23 +86,26 @@ export class BinaryCopyWriter {
     const str = stripNul(v);
     const n = Buffer.byteLength(str, 'utf8');
     this.ensure(4 + n);
-    this.pos = this.buf.writeInt32BE(n, this.pos);
+    this.dv.setInt32(this.pos, n);
+    this.pos += 4;
     this.pos += this.buf.write(str, this.pos, 'utf8');
   }
 
   /** A `boolean`. */
   bool(v: boolean): void {
     this.ensure(5);
-    this.pos = this.buf.writeInt32BE(1, this.pos);
-    this.pos = this.buf.writeUInt8(v ? 1 : 0, this.pos);
+    this.dv.setInt32(this.pos, 1);
+    this.dv.setUint8(this.pos + 4, v ? 1 : 0);
+    this.pos += 5;
   }
 
   /** A `real` (rounded like `Math.fround`); null/undefined/non-finite as NULL. */
   float4(v: number | null | undefined): void {
     if (typeof v !== 'number' || !Number.isFinite(v)) return this.nullField();
     this.ensure(8);
-    this.pos = this.buf.writeInt32BE(4, this.pos);
-    this.pos = this.buf.writeFloatBE(v, this.pos);
+    this.dv.setInt32(this.pos, 4);
+    this.dv.setFloat32(this.pos + 4, v);
+    this.pos += 8;
   }
 
   /** An `int4`; null/undefined/non-integers as NULL. */
@@ -102,19 +114,25 @@ export class BinaryCopyWriter {
     this.int4(v);
   }
 
-  /** An `int4`. */
+  /**
+   * An `int4`.
+   * @throws RangeError when `v` is outside the int4 range (DataView would wrap it silently)
+   */
   int4(v: number): void {
+    if (!(v >= -2_147_483_648 && v <= 2_147_483_647)) throw new RangeError(`int4 out of range: ${v}`);
     this.ensure(8);
-    this.pos = this.buf.writeInt32BE(4, this.pos);
-    this.pos = this.buf.writeInt32BE(v, this.pos);
+    this.dv.setInt32(this.pos, 4);
+    this.dv.setInt32(this.pos + 4, v);
+    this.pos += 8;
   }
 
   /** A `float8`; null/undefined/non-numbers as NULL (NaN and ±Infinity are stored as such). */
   float8(v: number | null | undefined): void {
     if (typeof v !== 'number') return this.nullField();
     this.ensure(12);
-    this.pos = this.buf.writeInt32BE(8, this.pos);
-    this.pos = this.buf.writeDoubleBE(v, this.pos);
+    this.dv.setInt32(this.pos, 8);
+    this.dv.setFloat64(this.pos + 4, v);
+    this.pos += 12;
   }
 
   /**
@@ -129,20 +147,27 @@ export class BinaryCopyWriter {
     for (let i = 0; i < n; i++) if (typeof values[i] !== 'number') hasNull = 1;
     const body = n === 0 ? 12 : 20 + 8 * n - 4 * this.countNulls(values, hasNull);
     this.ensure(4 + body);
-    const b = this.buf;
-    let p = b.writeInt32BE(body, this.pos);
-    p = b.writeInt32BE(n === 0 ? 0 : 1, p);
-    p = b.writeInt32BE(hasNull, p);
-    p = b.writeInt32BE(FLOAT4_OID, p);
+    const dv = this.dv;
+    let p = this.pos;
+    dv.setInt32(p, body);
+    dv.setInt32(p + 4, n === 0 ? 0 : 1);
+    dv.setInt32(p + 8, hasNull);
+    dv.setInt32(p + 12, FLOAT4_OID);
+    p += 16;
     if (n > 0) {
-      p = b.writeInt32BE(n, p);
-      p = b.writeInt32BE(1, p);
+      dv.setInt32(p, n);
+      dv.setInt32(p + 4, 1);
+      p += 8;
       for (let i = 0; i < n; i++) {
         const v = values[i];
         if (typeof v === 'number') {
-          p = b.writeInt32BE(4, p);
-          p = b.writeFloatBE(v, p);
-        } else p = b.writeInt32BE(-1, p);
+          dv.setInt32(p, 4);
+          dv.setFloat32(p + 4, v);
+          p += 8;
+        } else {
+          dv.setInt32(p, -1);
+          p += 4;
+        }
       }
     }
     this.pos = p;
@@ -158,7 +183,8 @@ export class BinaryCopyWriter {
   /** A NULL field. */
   nullField(): void {
     this.ensure(4);
-    this.pos = this.buf.writeInt32BE(-1, this.pos);
+    this.dv.setInt32(this.pos, -1);
+    this.pos += 4;
   }
 
   /** Chunks completed so far (removed from the writer); call between rows to stream. */
@@ -171,9 +197,11 @@ export class BinaryCopyWriter {
   /** Writes the trailer and returns the remaining chunks. */
   end(): Buffer[] {
     this.ensure(2);
-    this.pos = this.buf.writeInt16BE(-1, this.pos);
+    this.dv.setInt16(this.pos, -1);
+    this.pos += 2;
     this.done.push(this.buf.subarray(0, this.pos));
     this.buf = Buffer.alloc(0);
+    this.dv = viewOf(this.buf);
     this.pos = 0;
     return this.take();
   }

@@ -64,6 +64,11 @@ export class SeriesRegistry {
     return this.ids.get(device)?.get(metric);
   }
 
+  /** The series ids of a device's metrics (read-only; undefined when the device has none). */
+  metricsOf(device: string): ReadonlyMap<string, number> | undefined {
+    return this.ids.get(device);
+  }
+
   /** Kind of a series id. */
   kindOf(id: number): 'scalar' | 'array' | undefined {
     return this.kinds.get(id);

@@ -155,3 +155,20 @@ export const ROLLUP_REFRESH_MIGRATION: Migration = {
        updated_at = now() WHERE name = '${ROLLUP_FEATURE}'`,
   ],
 };
+
+/**
+ * Migration 6: who marked a bucket (./rollup-delta.ts). `writer` is the id of the one writer whose
+ * plain-COPY transactions `seqs` wrote into the bucket since its mark was made; both are NULL when
+ * several writers, a replay (staging path) or the insert path wrote there, or the mark is older than
+ * this migration — such buckets are recomputed from the raw rows.
+ */
+export const ROLLUP_DELTA_MIGRATION: Migration = {
+  version: 6,
+  name: 'rollup marks name their writer and transactions (refresh merges the writer’s aggregates)',
+  statements: [
+    `ALTER TABLE ${ROLLUP_DIRTY_TABLE} ADD COLUMN IF NOT EXISTS writer uuid`,
+    `ALTER TABLE ${ROLLUP_DIRTY_TABLE} ADD COLUMN IF NOT EXISTS seqs bigint[]`,
+    `UPDATE store_features SET detail = '${ROLLUP_LEVELS.map((l) => l.table).join(',')} (refreshed: merged from the writer or recomputed from telemetry)',
+       updated_at = now() WHERE name = '${ROLLUP_FEATURE}'`,
+  ],
+};

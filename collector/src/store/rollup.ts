@@ -11,6 +11,7 @@ import {
   ROLLUP_WATERMARK_TABLE,
   type RollupLevel,
 } from './rollup-schema';
+import type { RollupDeltas } from './rollup-delta';
 import type { ScalarRows } from './rows';
 
 /**
@@ -24,8 +25,10 @@ import type { ScalarRows } from './rows';
  *   for those rows and then reads them; a mark a refresh took first is inserted again after it.
  * - Refresh ({@link refreshRollups}): per transaction, takes (FOR UPDATE, oldest first) the marks of
  *   a run of buckets, recomputes those 5-minute buckets from `telemetry` (replacing their rows: exact
- *   and idempotent, however often a batch was replayed or in which order rows came), then the 15 min,
- *   1 h and 1 d rows covering them from the next finer level. Periodic refreshes (every minute,
+ *   and idempotent, however often a batch was replayed or in which order rows came) — or, where the
+ *   mark shows that only this process's writer wrote there through plain COPY, merges the writer's
+ *   in-memory aggregates of those rows (./rollup-delta.ts: no raw read) — then the 15 min, 1 h and
+ *   1 d rows covering them from the next finer level. Periodic refreshes (every minute,
  *   {@link startRollupRefresher}) take only closed buckets — ended `graceMs` (default 30 s) ago —
  *   and then move the watermark to the start of the open bucket; backfill and tests refresh
  *   everything (`all`).
@@ -152,13 +155,17 @@ export class RollupAccumulator {
 
   /** The rows, sorted by (series, bucket) so concurrent upserts lock in one order. */
   rows(): RollupRows {
-    const a = this.a;
-    const order = a.series.map((_, i) => i);
-    order.sort((x, y) => a.series[x] - a.series[y] || a.bucket[x] - a.bucket[y]);
-    const out = emptyRows();
-    for (const key of Object.keys(out) as (keyof RollupRows)[]) out[key] = order.map((i) => a[key][i]);
-    return out;
+    return sortedRows(this.a);
   }
+}
+
+/** A copy of `a` sorted by (series, bucket). */
+function sortedRows(a: RollupRows): RollupRows {
+  const order = a.series.map((_, i) => i);
+  order.sort((x, y) => a.series[x] - a.series[y] || a.bucket[x] - a.bucket[y]);
+  const out = emptyRows();
+  for (const key of Object.keys(out) as (keyof RollupRows)[]) out[key] = order.map((i) => a[key][i]);
+  return out;
 }
 
 /** Aggregates scalar rows into one level's buckets (see {@link RollupAccumulator}). Output sorted by (series, bucket). */
@@ -168,17 +175,66 @@ export function aggregateRollup(rows: ScalarRows, bucketMs: number): RollupRows 
   return acc.rows();
 }
 
-/** Replaces rows of `level` with recomputed ones: `$1..$12` = the columns of {@link RollupRows}. */
-function replaceSql(level: RollupLevel): string {
+/** Inserts rows of `level`: `$1..$12` = the columns of {@link RollupRows} (an ON CONFLICT clause follows). */
+function insertSql(level: RollupLevel): string {
   return `INSERT INTO ${level.table} AS r
       (series_id, bucket, min, min_offset_ms, max, max_offset_ms, first, first_offset_ms, last, last_offset_ms, sum, count)
     SELECT s, to_timestamp(b / 1000), mn, mno, mx, mxo, f, fo, l, lo, sm, n
       FROM unnest($1::int[], $2::float8[], $3::float8[], $4::int[], $5::float8[], $6::int[], $7::float8[], $8::int[],
-                  $9::float8[], $10::int[], $11::float8[], $12::bigint[]) AS u(s, b, mn, mno, mx, mxo, f, fo, l, lo, sm, n)
+                  $9::float8[], $10::int[], $11::float8[], $12::bigint[]) AS u(s, b, mn, mno, mx, mxo, f, fo, l, lo, sm, n)`;
+}
+
+/** Replaces rows of `level` with recomputed ones (parameters as {@link insertSql}). */
+function replaceSql(level: RollupLevel): string {
+  return `${insertSql(level)}
     ON CONFLICT (series_id, bucket) DO UPDATE SET
       min = EXCLUDED.min, min_offset_ms = EXCLUDED.min_offset_ms, max = EXCLUDED.max, max_offset_ms = EXCLUDED.max_offset_ms,
       first = EXCLUDED.first, first_offset_ms = EXCLUDED.first_offset_ms, last = EXCLUDED.last,
       last_offset_ms = EXCLUDED.last_offset_ms, sum = EXCLUDED.sum, count = EXCLUDED.count`;
+}
+
+/**
+ * Merges aggregates of rows new to their buckets into `level` (parameters as {@link insertSql}):
+ * extremes with the earliest time among equal values, the earlier first and the later last value,
+ * sums and counts added — the same result as recomputing the bucket from all its rows.
+ */
+function mergeSql(level: RollupLevel): string {
+  const lower = `EXCLUDED.min < r.min OR (EXCLUDED.min = r.min AND EXCLUDED.min_offset_ms < r.min_offset_ms)`;
+  const higher = `EXCLUDED.max > r.max OR (EXCLUDED.max = r.max AND EXCLUDED.max_offset_ms < r.max_offset_ms)`;
+  const earlier = `EXCLUDED.first_offset_ms < r.first_offset_ms`;
+  const later = `EXCLUDED.last_offset_ms > r.last_offset_ms`;
+  const pick = (cond: string, col: string) => `${col} = CASE WHEN ${cond} THEN EXCLUDED.${col} ELSE r.${col} END`;
+  return `${insertSql(level)}
+    ON CONFLICT (series_id, bucket) DO UPDATE SET
+      ${pick(lower, 'min')}, ${pick(lower, 'min_offset_ms')}, ${pick(higher, 'max')}, ${pick(higher, 'max_offset_ms')},
+      ${pick(earlier, 'first')}, ${pick(earlier, 'first_offset_ms')}, ${pick(later, 'last')}, ${pick(later, 'last_offset_ms')},
+      sum = r.sum + EXCLUDED.sum, count = r.count + EXCLUDED.count`;
+}
+
+/** The columns of {@link RollupRows} in the order of the `$1..$12` parameters, as array literals. */
+function rowParams(a: RollupRows): string[] {
+  return [
+    a.series,
+    a.bucket,
+    a.min,
+    a.minOffset,
+    a.max,
+    a.maxOffset,
+    a.first,
+    a.firstOffset,
+    a.last,
+    a.lastOffset,
+    a.sum,
+    a.count,
+  ].map(arrayLiteral);
+}
+
+/** The rows of several {@link RollupRows} in one, sorted by (series, bucket). */
+function concatRows(parts: RollupRows[]): RollupRows {
+  if (parts.length === 1) return parts[0];
+  const all = emptyRows();
+  for (const key of Object.keys(all) as (keyof RollupRows)[]) all[key] = parts.flatMap((p) => p[key]);
+  return sortedRows(all);
 }
 
 /** Arbitrary constant key of the advisory lock serializing refreshes. */
@@ -237,33 +293,47 @@ export class RollupMarker {
   /**
    * Marks the 5-minute buckets of `rows` dirty inside the caller's transaction — call it last before
    * COMMIT (the marks stay locked until then). Rows with NULL or non-finite values mark too (harmless).
+   * @param tag the writer and transaction whose rows were all inserted (plain COPY), for a refresh that
+   *   merges the writer's in-memory aggregates (./rollup-delta.ts); omitted on the replay and insert
+   *   paths (a mark without a tag, or tagged by two writers, is recomputed from the raw rows)
    * @returns buckets marked (0 when rollups are off)
    * @throws the database error (the caller's transaction then rolls back)
    */
-  async mark(db: Queryable, rows: ScalarRows): Promise<number> {
+  async mark(db: Queryable, rows: ScalarRows, tag?: MarkTag): Promise<number> {
     if (rows.series.length === 0 || !(await this.enabled(db))) return 0;
     const w = ROLLUP_LEVELS[0].bucketMs;
     const buckets = new Set<number>();
     let last = Number.NaN;
     for (const t of rows.time) {
-      const b = bucketStart(t, w);
+      const b = bucketStart(Math.trunc(t), w);
       if (b !== last) buckets.add((last = b));
     }
     const sorted = [...buckets].sort((x, y) => x - y);
     await db.query(
-      `INSERT INTO ${ROLLUP_DIRTY_TABLE} (bucket, marked_at)
-       SELECT to_timestamp(b / 1000), now() FROM unnest($1::float8[]) WITH ORDINALITY AS u(b, i) ORDER BY i
-       ON CONFLICT (bucket) DO UPDATE SET marked_at = EXCLUDED.marked_at`,
-      [arrayLiteral(sorted)]
+      `INSERT INTO ${ROLLUP_DIRTY_TABLE} AS d (bucket, marked_at, writer, seqs)
+       SELECT to_timestamp(b / 1000), now(), $2::uuid, CASE WHEN $2::uuid IS NOT NULL THEN ARRAY[$3::bigint] END
+         FROM unnest($1::float8[]) WITH ORDINALITY AS u(b, i) ORDER BY i
+       ON CONFLICT (bucket) DO UPDATE SET marked_at = EXCLUDED.marked_at,
+         writer = CASE WHEN d.writer = EXCLUDED.writer THEN d.writer END,
+         seqs = CASE WHEN d.writer = EXCLUDED.writer THEN d.seqs || EXCLUDED.seqs END`,
+      [arrayLiteral(sorted), tag?.writer ?? null, tag?.seq ?? null]
     );
     return sorted.length;
   }
 }
 
+/** Who marked a bucket: a writer's id and its transaction's sequence number (./rollup-delta.ts). */
+export interface MarkTag {
+  writer: string;
+  seq: number;
+}
+
 /** What {@link refreshRollups} did. */
 export interface RefreshResult {
-  /** 5-minute buckets recomputed. */
+  /** 5-minute buckets refreshed (merged or recomputed). */
   buckets: number;
+  /** Of those, buckets merged from a writer's in-memory aggregates (no raw read). */
+  merged: number;
   /** Raw rows read (finite values). */
   rawRows: number;
   /** Transactions committed. */
@@ -289,6 +359,11 @@ export interface RefreshOptions {
   nowMs?: number;
   /** Raw rows aimed at per transaction: the run of buckets taken grows or shrinks towards it (default 500 000). */
   targetRows?: number;
+  /**
+   * The in-memory aggregates of this process's writer (./rollup-delta.ts): buckets whose marks name
+   * it and its transactions are merged from them instead of recomputed from the raw rows.
+   */
+  deltas?: RollupDeltas;
 }
 
 /** Raw rows of a range per series as packed records (buckets are told apart here), read through a cursor. */
@@ -300,12 +375,17 @@ const CURSOR = 'openbess_rollup_raw';
 const FETCH_GROUPS = 250;
 
 /**
- * Recomputes the 5-minute rows of the buckets in [fromMs, toMs) from `telemetry` and replaces them
- * (inside the caller's transaction).
+ * Recomputes the 5-minute rows of `buckets` (starts, epoch ms, ascending) from `telemetry` and
+ * replaces them (inside the caller's transaction). One read spans from the first to the last bucket;
+ * rows of buckets between them that are not listed are skipped.
  * @returns raw rows read
  */
-async function recomputeFromRaw(db: Queryable, fromMs: number, toMs: number): Promise<number> {
+async function recomputeFromRaw(db: Queryable, buckets: number[]): Promise<number> {
+  if (buckets.length === 0) return 0;
   const level = ROLLUP_LEVELS[0];
+  const wanted = new Set(buckets);
+  const fromMs = buckets[0];
+  const toMs = buckets[buckets.length - 1] + level.bucketMs;
   const acc = new RollupAccumulator(level.bucketMs);
   // plan for the whole result (the cursor only bounds our memory) and group in memory: a bucket of
   // the large site is ≈ 2.3 M rows
@@ -320,34 +400,25 @@ async function recomputeFromRaw(db: Queryable, fromMs: number, toMs: number): Pr
       GROUP BY series_id`
   );
   let raw = 0;
+  const every = wanted.size === (toMs - fromMs) / level.bucketMs;
   for (;;) {
     const r = await db.query<{ series_id: number; r: Buffer }>(`FETCH ${FETCH_GROUPS} FROM ${CURSOR}`);
     for (const row of r.rows) {
       const s = row.series_id;
-      raw += forEachTimeValue(row.r, (t, v) => acc.add(s, t, v));
+      raw += forEachTimeValue(
+        row.r,
+        every
+          ? (t, v) => acc.add(s, t, v)
+          : (t, v) => {
+              if (wanted.has(bucketStart(t, level.bucketMs))) acc.add(s, t, v);
+            }
+      );
     }
     await new Promise((r) => setImmediate(r));
     if (r.rows.length < FETCH_GROUPS) break;
   }
   await db.query(`CLOSE ${CURSOR}`);
-  if (acc.size > 0) {
-    const a = acc.rows();
-    const cols = [
-      a.series,
-      a.bucket,
-      a.min,
-      a.minOffset,
-      a.max,
-      a.maxOffset,
-      a.first,
-      a.firstOffset,
-      a.last,
-      a.lastOffset,
-      a.sum,
-      a.count,
-    ];
-    await db.query(replaceSql(level), cols.map(arrayLiteral));
-  }
+  if (acc.size > 0) await db.query(replaceSql(level), rowParams(acc.rows()));
   return raw;
 }
 
@@ -373,7 +444,7 @@ export async function refreshRollups(pool: Pick<Pool, 'connect'>, opts: RefreshO
   const open = bucketStart(now - (opts.graceMs ?? 30_000), w5);
   const cutoff = all ? 'infinity' : new Date(open).toISOString();
   const target = Math.max(1, opts.targetRows ?? 500_000);
-  const result: RefreshResult = { buckets: 0, rawRows: 0, transactions: 0, skipped: false, watermark: null };
+  const result: RefreshResult = { buckets: 0, merged: 0, rawRows: 0, transactions: 0, skipped: false, watermark: null };
   const client = await pool.connect();
   try {
     const has = await client.query<{ t: string | null }>(`SELECT to_regclass($1) AS t`, [ROLLUP_WATERMARK_TABLE]);
@@ -396,13 +467,13 @@ export async function refreshRollups(pool: Pick<Pool, 'connect'>, opts: RefreshO
           }
         }
         // the marks of a window of `span` buckets from the oldest one
-        const taken = await client.query<{ b: number }>(
+        const taken = await client.query<{ b: number; writer: string | null; seqs: string[] | null }>(
           `DELETE FROM ${ROLLUP_DIRTY_TABLE} WHERE bucket IN (
              SELECT bucket FROM ${ROLLUP_DIRTY_TABLE}
               WHERE bucket < $1::timestamptz
                 AND bucket < (SELECT min(bucket) FROM ${ROLLUP_DIRTY_TABLE}) + $2 * INTERVAL '${ROLLUP_LEVELS[0].bucket}'
               ORDER BY bucket FOR UPDATE)
-           RETURNING round(date_part('epoch', bucket) * 1000)::float8 AS b`,
+           RETURNING round(date_part('epoch', bucket) * 1000)::float8 AS b, writer, seqs`,
           [cutoff, span]
         );
         if (taken.rows.length === 0) {
@@ -410,10 +481,18 @@ export async function refreshRollups(pool: Pick<Pool, 'connect'>, opts: RefreshO
           left = false;
           break;
         }
-        const buckets = taken.rows.map((r) => r.b).sort((x, y) => x - y);
-        // one read over the whole run (buckets between marked ones are recomputed too: exact either way)
-        const raw = await recomputeFromRaw(client, buckets[0], buckets[buckets.length - 1] + w5);
-        let targets = buckets;
+        const marks = taken.rows.sort((x, y) => x.b - y.b);
+        // the writer's in-memory aggregates where they hold exactly the marked rows, else raw rows
+        const merged: RollupRows[] = [];
+        const fromRaw: number[] = [];
+        for (const m of marks) {
+          const delta = opts.deltas?.take(m.b, m.writer, m.seqs?.map(Number) ?? null) ?? null;
+          if (delta) merged.push(delta);
+          else fromRaw.push(m.b);
+        }
+        const raw = await recomputeFromRaw(client, fromRaw);
+        if (merged.length > 0) await client.query(mergeSql(ROLLUP_LEVELS[0]), rowParams(concatRows(merged)));
+        let targets = marks.map((m) => m.b);
         for (let k = 1; k < ROLLUP_LEVELS.length; k++) {
           const level = ROLLUP_LEVELS[k];
           targets = [...new Set(targets.map((t) => bucketStart(t, level.bucketMs)))].sort((x, y) => x - y);
@@ -422,12 +501,15 @@ export async function refreshRollups(pool: Pick<Pool, 'connect'>, opts: RefreshO
           ]);
         }
         await client.query('COMMIT');
-        result.buckets += buckets.length;
+        result.buckets += marks.length;
+        result.merged += merged.length;
         result.rawRows += raw;
         result.transactions++;
-        // aim the next window at `target` raw rows
-        const perBucket = raw / ((buckets[buckets.length - 1] - buckets[0]) / w5 + 1);
-        span = Math.max(1, Math.min(MAX_SPAN, perBucket > 0 ? Math.floor(target / perBucket) : span * 4));
+        // aim the next window at `target` raw rows (merged buckets cost no raw read)
+        if (fromRaw.length > 0) {
+          const perBucket = raw / ((fromRaw[fromRaw.length - 1] - fromRaw[0]) / w5 + 1);
+          span = Math.max(1, Math.min(MAX_SPAN, perBucket > 0 ? Math.floor(target / perBucket) : span * 4));
+        }
       } catch (e) {
         await client.query('ROLLBACK').catch(() => undefined);
         throw e;
@@ -441,6 +523,8 @@ export async function refreshRollups(pool: Pick<Pool, 'connect'>, opts: RefreshO
       left ? [] : [new Date(open).toISOString()]
     );
     result.watermark = wm.rows[0]?.w ?? null;
+    // what is left of closed buckets was taken elsewhere (or is marked anew): recomputed from raw rows
+    if (!left) opts.deltas?.prune(open);
     return result;
   } finally {
     client.release();
@@ -457,18 +541,19 @@ export interface RollupRefresher {
 
 /**
  * Refreshes the rollups' closed buckets every `intervalMs` (default 60 s) while a collector runs, one
- * session at a time across processes (try-lock). Errors are logged, never thrown: the marks stay and
+ * session at a time across processes (try-lock), merging the aggregates of the collector's writer
+ * (`deltas`) where they cover a bucket's new rows. Errors are logged, never thrown: the marks stay and
  * the next run retries.
  */
 export function startRollupRefresher(
   pool: Pick<Pool, 'connect'>,
-  opts: { intervalMs?: number; graceMs?: number; logger?: Logger } = {}
+  opts: { intervalMs?: number; graceMs?: number; logger?: Logger; deltas?: RollupDeltas } = {}
 ): RollupRefresher {
   let running: Promise<RefreshResult | null> | null = null;
   const runOnce = (): Promise<RefreshResult | null> => {
     running ??= (async () => {
       try {
-        const r = await refreshRollups(pool, { all: false, wait: false, graceMs: opts.graceMs });
+        const r = await refreshRollups(pool, { all: false, wait: false, graceMs: opts.graceMs, deltas: opts.deltas });
         if (r.buckets > 0) opts.logger?.debug({ ...r }, 'rollups refreshed');
         return r;
       } catch (e) {

@@ -9,7 +9,7 @@
 
 import { EVENTS_MIGRATION } from './events-schema';
 import { MAINTENANCE_MIGRATION } from '../maintenance/schema';
-import { ROLLUP_MIGRATION, ROLLUP_REFRESH_MIGRATION } from './rollup-schema';
+import { ROLLUP_MIGRATION, ROLLUP_REFRESH_MIGRATION, ROLLUP_DELTA_MIGRATION } from './rollup-schema';
 
 /** One schema migration. */
 export interface Migration {
@@ -143,4 +143,5 @@ export const MIGRATIONS: Migration[] = [
   ROLLUP_MIGRATION,
   MAINTENANCE_MIGRATION,
   ROLLUP_REFRESH_MIGRATION,
+  ROLLUP_DELTA_MIGRATION,
 ];

@@ -6,9 +6,11 @@ import { copyArrays, copyPolls, copyScalars, finiteOrNull, intOrNull, pollFromRo
 import type { LatestValues } from './latest-values';
 import { isPglite } from './migrate';
 import { RollupMarker } from './rollup';
+import { RollupDeltas } from './rollup-delta';
 import { isTransientDbError } from './pool';
 import type { SeriesRegistry } from './registry';
 import {
+  groupByDevice,
   missingSeries,
   newestAttributes,
   newestPerSeries,
@@ -71,9 +73,46 @@ export interface WriteOptions {
    * for data known to be a replay, such as a backfill re-run.
    */
   idempotent?: boolean;
+  /**
+   * Pipelined writes (the ingest catching up): COMMIT only once this has resolved; when it rejects,
+   * the write rolls back and throws {@link PredecessorFailedError}. The bulk rows (telemetry, arrays,
+   * poll_log) are sent meanwhile; nothing that takes row locks another write may need (data quality,
+   * attributes, rollup marks) runs before it resolves, so the predecessor never waits for this write.
+   */
+  after?: Promise<unknown>;
+  /** Called once the telemetry and array rows are sent (plain COPY path): the next write may start. */
+  onBulkSent?: () => void;
+}
+
+/** The write given as {@link WriteOptions.after} failed: this one rolled back, to keep the commit order. */
+export class PredecessorFailedError extends Error {
+  constructor() {
+    super('the preceding write failed: rolled back to keep the commit order');
+    this.name = 'PredecessorFailedError';
+  }
+}
+
+/** Waits for a predecessor write ({@link WriteOptions.after}). @throws PredecessorFailedError */
+async function predecessor(after: Promise<unknown> | undefined): Promise<void> {
+  if (!after) return;
+  try {
+    await after;
+  } catch {
+    throw new PredecessorFailedError();
+  }
 }
 
 const UNIQUE_VIOLATION = '23505';
+
+/**
+ * Whether a failed transaction may still have committed: the server answered with an error (a
+ * SQLSTATE that is not a connection failure) only when it rolled the transaction back.
+ */
+function maybeCommitted(e: unknown): boolean {
+  if (e instanceof PredecessorFailedError) return false;
+  const code = String((e as { code?: string }).code ?? '');
+  return !/^[0-9A-Z]{5}$/.test(code) || isTransientDbError(e);
+}
 
 /** Writes sample batches into the store, one transaction per call. */
 export class StoreWriter {
@@ -83,6 +122,11 @@ export class StoreWriter {
   private readonly chunkRows: number;
   /** Marks the 5-minute rollup buckets each transaction wrote into (./rollup.ts). */
   private readonly rollups = new RollupMarker();
+  /**
+   * The 5-minute aggregates of the rows this writer committed through plain COPY, until a refresh
+   * in this process merges them (pass it to refreshRollups / startRollupRefresher as `deltas`).
+   */
+  readonly rollupDeltas = new RollupDeltas();
   /** Newest committed scalar row per series not yet in `latest` (epoch ms, value). */
   private pendingScalars = new Map<number, { t: number; v: number | null }>();
   /** Newest committed array time per series not yet in `latest_array` (epoch ms). */
@@ -123,32 +167,47 @@ export class StoreWriter {
    */
   async write(batches: SampleBatch | SampleBatch[], wopts: WriteOptions = {}): Promise<WriteResult> {
     const t0 = performance.now();
-    const list = Array.isArray(batches) ? batches : [batches];
-    const missing = missingSeries(list, this.registry);
-    if (missing.length > 0) await this.registry.ensure(this.pool, missing);
-    const rows = resolveRows(list, this.registry, this.opts.logger);
+    const list = groupByDevice(Array.isArray(batches) ? batches : [batches]);
+    // one pass when every series is known (the usual case); series nobody registered are created first
+    let rows = resolveRows(list, this.registry);
+    if (rows.unknown > 0) {
+      const missing = missingSeries(list, this.registry);
+      if (missing.length > 0) {
+        await this.registry.ensure(this.pool, missing);
+        rows = resolveRows(list, this.registry);
+      }
+    }
+    if (rows.rejected > 0)
+      this.opts.logger?.warn({ rejected: rows.rejected, examples: rows.rejectReasons }, 'samples rejected');
     const method = await this.method();
+    // the insert path (PGlite) is not pipelined: it starts once its predecessor is done
+    if (method === 'insert') await predecessor(wopts.after);
     const path = await this.withClient(async (client) => {
       if (method === 'insert') {
         await this.transaction(client, () => this.insertPath(client, rows));
         return 'insert' as const;
       }
       if (!wopts.idempotent) {
+        const seq = this.rollupDeltas.begin(rows.scalars);
         try {
-          await this.transaction(client, () => this.copyPath(client, rows));
+          await this.transaction(client, () => this.copyPath(client, rows, seq, wopts));
+          this.rollupDeltas.committed(seq);
           return 'copy' as const;
         } catch (e) {
+          this.rollupDeltas.failed(seq, maybeCommitted(e));
           if ((e as { code?: string }).code !== UNIQUE_VIOLATION) throw e;
           this.opts.logger?.info('batch overlaps stored rows (replay): redoing it through staging tables');
         }
       }
+      await predecessor(wopts.after);
       await this.stagingPath(client, rows);
       return 'staging' as const;
     });
-    // committed: newest wins in memory now, in the latest tables at the next flush
+    // committed: newest wins in memory now, in the latest tables at the next flush — on a connection
+    // of its own, alongside the next write
     this.opts.latest?.apply(rows.scalars);
     this.notePending(rows);
-    await this.maybeFlushLatest();
+    void this.maybeFlushLatest();
     return {
       path,
       scalarRows: rows.scalars.series.length,
@@ -204,14 +263,20 @@ export class StoreWriter {
     }
   }
 
-  /** Fast path: plain COPY into the tables. */
-  private async copyPath(client: PoolClient, rows: ResolvedRows): Promise<void> {
+  /**
+   * Fast path: plain COPY into the tables. Every row is new when it commits, so the marks carry the
+   * writer's id and transaction `seq` (its rows' aggregates are merged by the refresh, ./rollup-delta.ts).
+   */
+  private async copyPath(client: PoolClient, rows: ResolvedRows, seq: number, wopts: WriteOptions): Promise<void> {
     await copyScalars(client, 'telemetry', rows);
     await copyArrays(client, 'telemetry_array', rows);
+    wopts.onBulkSent?.();
     await copyPolls(client, 'poll_log', rows);
+    await predecessor(wopts.after);
     await upsertQuality(client, qualityDeltas(rows.polls));
     await this.upsertAttributes(client, rows);
-    await this.rollups.mark(client, rows.scalars);
+    const marked = await this.rollups.mark(client, rows.scalars, { writer: this.rollupDeltas.writer, seq });
+    if (marked === 0) this.rollupDeltas.forget(seq);
   }
 
   /** Replay path: COPY into session temp tables, then INSERT … ON CONFLICT DO NOTHING. */
@@ -376,10 +441,14 @@ export class StoreWriter {
    * `latest_array` (newest wins: `ON CONFLICT (series_id) DO UPDATE … WHERE latest.time < EXCLUDED.time`;
    * the array is copied from its telemetry_array row by primary key, not sent again). The first flush of
    * a writer first repairs both tables from telemetry (a process killed between a commit and its
-   * flush left them behind). Concurrent callers share one flush.
+   * flush left them behind). Everything committed before the call is in the tables when it resolves;
+   * concurrent callers share one flush. Writes start a flush without waiting for it.
    * @throws the database error (the rows stay pending for the next flush)
    */
-  flushLatest(): Promise<void> {
+  async flushLatest(): Promise<void> {
+    // rows pending now may have come after the start of a flush in progress: wait for it, then flush
+    // (or share a flush another caller started after it, which takes them too)
+    if (this.latestFlushing) await this.latestFlushing.catch(() => undefined);
     this.latestFlushing ??= (async () => {
       try {
         await this.flushLatestNow();
@@ -390,11 +459,10 @@ export class StoreWriter {
     return this.latestFlushing;
   }
 
-  /** Flushes what is pending now, also what a flush in progress did not take; stops the timer. */
+  /** Flushes what is pending now; stops the timer. */
   async close(): Promise<void> {
     if (this.latestTimer) clearTimeout(this.latestTimer);
     this.latestTimer = null;
-    await this.latestFlushing?.catch(() => undefined);
     await this.flushLatest();
   }
 

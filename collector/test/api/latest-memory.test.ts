@@ -67,6 +67,7 @@ describe('latest from memory (collector service) = latest from the table (API-on
     for (const [t, value] of steps) {
       const samples: Sample[] = ids.map((s, i) => ({ device: s.device, metric: s.metric, time: t, value: value(i) }));
       await writer.write({ samples, arrays: [], attributes: [], polls: [] });
+      await writer.flushLatest(); // the table path reads the latest table, flushed beside the writes
       written += samples.length;
       await both();
     }

@@ -60,7 +60,8 @@ describe('GET /api/sites/:site/latest', () => {
     ).rows;
     const before = await get();
     const t = f.now + 3_600_000;
-    await createWriter(f.pool, f.registry).write({
+    const writer = createWriter(f.pool, f.registry);
+    await writer.write({
       samples: [
         { device: scalar.device, metric: scalar.metric, time: t, value: Number.NaN },
         { device: other.device, metric: other.metric, time: t, value: 1234.5 },
@@ -69,6 +70,8 @@ describe('GET /api/sites/:site/latest', () => {
       attributes: [],
       polls: [],
     });
+    await writer.flushLatest(); // this API reads the latest table
+
     written += 3;
     const after = await get();
     const pick = (b: Body, device: string, metric: string) => b.devices.find((d) => d.id === device)!.metrics[metric];

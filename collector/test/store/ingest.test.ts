@@ -38,6 +38,7 @@ afterAll(async () => {
   dirs.forEach((d) => rmSync(d, { recursive: true, force: true }));
 });
 
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const count = async (sql: string) => Number((await pool.query(sql)).rows[0].n);
 
 describe('ingest pipeline', () => {
@@ -130,6 +131,72 @@ describe('ingest pipeline', () => {
     );
     expect(times.rows.map((r) => r.t.getTime())).toEqual([T0 + 500_000, T0 + 502_000]);
     await ingest.close();
+  });
+
+  it('catching up, two transactions overlap; when the first dies the second rolls back and both are retried in order', async () => {
+    const t0 = T0 + 800_000;
+    const ipool = createPool(db.url, { max: 4 });
+    const written: number[] = [];
+    const per = batchPoints(fixtureBatch(series, t0, 0));
+    const ingest = createIngest({
+      pool: ipool,
+      registry,
+      spoolDir: tmp(),
+      flushIntervalMs: 50,
+      maxBatchPoints: 3 * per, // groups of three batches
+      retryMinMs: 100,
+      logger,
+      onWritten: (bs) => written.push(...bs.map((b) => b.polls[0].time)),
+    });
+    const locker = await pool.connect();
+    try {
+      // data-quality rows exist; the test holds their locks: the first group stops at its upsert
+      await pool.query(`DELETE FROM device_quality`);
+      ingest.push(fixtureBatch(series, t0, 0));
+      await ingest.drain(20_000);
+      await locker.query('BEGIN');
+      await locker.query(`SELECT * FROM device_quality FOR UPDATE`);
+      const batches = [1, 2, 3, 4, 5, 6, 7, 8, 9].map((k) => fixtureBatch(series, t0 + k * 1000, k));
+      batches.forEach((b) => ingest.push(b));
+      const backends = async () =>
+        (
+          await pool.query<{ pid: number; state: string; query: string; wait: string | null }>(
+            `SELECT pid, state, query, wait_event_type AS wait FROM pg_stat_activity
+              WHERE datname = current_database() AND pid <> pg_backend_pid()`
+          )
+        ).rows;
+      let blocked: number | undefined;
+      let waiting = false;
+      for (let i = 0; i < 200 && !(blocked && waiting); i++) {
+        const b = await backends();
+        blocked = b.find((x) => x.wait === 'Lock' && x.query.includes('INSERT INTO device_quality'))?.pid;
+        // the second group: its rows sent, waiting for the first to commit
+        waiting = b.some((x) => x.state === 'idle in transaction' && x.query.startsWith('COPY poll_log'));
+        await sleep(20);
+      }
+      expect(blocked).toBeDefined();
+      expect(waiting).toBe(true);
+      await pool.query(`SELECT pg_terminate_backend($1)`, [blocked]);
+      await sleep(300);
+      await locker.query('COMMIT');
+      await ingest.drain(20_000);
+      const times = await pool.query<{ t: Date; n: string }>(
+        `SELECT time AS t, count(*) AS n FROM telemetry WHERE time >= $1 GROUP BY 1 ORDER BY 1`,
+        [new Date(t0).toISOString()]
+      );
+      const perBatch = fixtureBatch(series, t0, 0).samples.length;
+      expect(times.rows.map((r) => [r.t.getTime(), Number(r.n)])).toEqual(
+        [0, ...batches.map((_, k) => k + 1)].map((k) => [t0 + k * 1000, perBatch])
+      );
+      // committed in push order, each batch once
+      expect(written).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9].map((k) => t0 + k * 1000));
+      expect(ingest.stats().pointsWritten).toBe(10 * per);
+    } finally {
+      await locker.query('ROLLBACK').catch(() => undefined);
+      locker.release();
+      await ingest.close();
+      await ipool.end();
+    }
   });
 
   it('push() never throws, even for malformed input', async () => {

@@ -69,6 +69,7 @@ describe('LatestValues: the latest table in memory', () => {
       [T0 + 3000, 4],
     ] as const) {
       await writer.write(fixtureBatch(series, t, k));
+      await writer.flushLatest(); // started by the write, alongside the next one
       expect(held(latest)).toEqual(await table());
     }
     const scalars = series.filter((s) => s.kind === 'scalar').length;
@@ -91,6 +92,7 @@ describe('LatestValues: the latest table in memory', () => {
     const id = registry.get('FI006MT1', 'frequency')!;
     expect(latest.get(id)).toEqual({ time: T0 + 9000, value: 50.02 });
     expect(latest.get(registry.get('FI006MT1', 'activePower')!)).toEqual({ time: T0 + 9000, value: null });
+    await writer.flushLatest();
     expect(held(latest)).toEqual(await table());
   });
 
@@ -117,6 +119,7 @@ describe('LatestValues: the latest table in memory', () => {
       // committed (the write succeeds), memory has it, the table refused it
       expect((await writer.write(sample('apparentPower', t, 5000))).scalarRows).toBe(1);
       expect(latest.get(registry.get('FI006MT1', 'apparentPower')!)).toEqual({ time: t, value: 5000 });
+      await expect(writer.flushLatest()).rejects.toThrow(/test_below_1000/);
       expect(held(latest)).not.toEqual(await table());
     } finally {
       await pool.query(`ALTER TABLE latest DROP CONSTRAINT test_below_1000`);
@@ -129,9 +132,9 @@ describe('LatestValues: the latest table in memory', () => {
     const freq = registry.get('FI006MT1', 'frequency')!;
     const power = registry.get('FI006MT1', 'reactivePower')!;
     // another process (a writer without this memory) stores newer rows
-    await createWriter(pool, registry).write({
-      ...sample('reactivePower', T0 + 20_000, -123.5),
-    });
+    const other = createWriter(pool, registry);
+    await other.write(sample('reactivePower', T0 + 20_000, -123.5));
+    await other.flushLatest();
     expect(latest.get(power)).not.toEqual({ time: T0 + 20_000, value: -123.5 });
     // and the table is made to look older than what memory holds for frequency (a stale read)
     await pool.query(`UPDATE latest SET time = to_timestamp($2 / 1000.0), value = 1 WHERE series_id = $1`, [
@@ -150,7 +153,9 @@ describe('LatestValues: the latest table in memory', () => {
   it('ready() re-reads the table once the last read is older than reseedMs, without waiting for it', async () => {
     const l = new LatestValues(pool, 50);
     await l.ready();
-    await createWriter(pool, registry).write(sample('voltageL1N', T0 + 30_000, 0.97));
+    const other = createWriter(pool, registry);
+    await other.write(sample('voltageL1N', T0 + 30_000, 0.97));
+    await other.flushLatest();
     const id = registry.get('FI006MT1', 'voltageL1N')!;
     await l.ready();
     expect(l.get(id)?.time).not.toBe(T0 + 30_000); // read less than 50 ms ago: what is held

@@ -313,6 +313,87 @@ describe('rollups on the real PostgreSQL', () => {
     }
     await expectRollupsMatchRaw(pool);
   });
+
+  const w5 = ROLLUP_LEVELS[0].bucketMs;
+  /** The marks' writers and transactions, oldest bucket first. */
+  const marks = async () =>
+    (
+      await pool.query<{ writer: string | null; seqs: string[] | null }>(
+        `SELECT writer, seqs FROM telemetry_rollup_dirty ORDER BY bucket`
+      )
+    ).rows.map((r) => ({ writer: r.writer, seqs: r.seqs?.map(Number) ?? null }));
+
+  it('merges buckets written by one writer through COPY, also onto rows of an earlier refresh', async () => {
+    const writer = createWriter(pool, registry);
+    const start = T0 + 20 * 86_400_000;
+    const s = samples(start, 400, 2 * SECOND, 50); // 13 min: 4 buckets
+    await writer.write(batch(s.slice(0, 500)));
+    await writer.write(batch(s.slice(500)));
+    const m = await marks();
+    expect(m.length).toBeGreaterThanOrEqual(3);
+    expect(m.every((x) => x.writer === writer.rollupDeltas.writer)).toBe(true);
+    const deltas = writer.rollupDeltas;
+    const first = await refreshRollups(pool, { deltas });
+    expect([first.merged, first.buckets, first.rawRows]).toEqual([first.buckets, m.length, 0]);
+    await expectRollupsMatchRaw(pool);
+
+    // more rows into buckets refreshed while open: merged onto the stored rows
+    const later = samples(start + 1000, 300, 2 * SECOND, 51);
+    await writer.write(batch(later));
+    const second = await refreshRollups(pool, { deltas });
+    expect(second.merged).toBe(second.buckets);
+    expect(second.rawRows).toBe(0);
+    expect(deltas.size).toBe(0);
+    await expectRollupsMatchRaw(pool);
+  });
+
+  it('recomputes from raw rows what another refresh, another writer or a replay touched', async () => {
+    const writer = createWriter(pool, registry);
+    const deltas = writer.rollupDeltas;
+    const start = bucketStart(T0 + 22 * 86_400_000, w5) + 10_000; // everything inside one bucket
+    const a = samples(start, 60, SECOND, 60);
+    await writer.write(batch(a));
+    // a refresh without the writer's aggregates (another process) takes the mark
+    expect((await refreshRollups(pool)).merged).toBe(0);
+    // the writer's delta still holds `a`: merging it with the next rows would count `a` twice
+    await writer.write(batch(samples(start + 500, 60, SECOND, 61)));
+    expect((await marks())[0].seqs).toHaveLength(1);
+    const r = await refreshRollups(pool, { deltas });
+    expect([r.buckets, r.merged]).toEqual([1, 0]);
+    expect(r.rawRows).toBeGreaterThan(100);
+    await expectRollupsMatchRaw(pool);
+
+    // two writers in one bucket: the mark names neither
+    const other = createWriter(pool, registry);
+    await writer.write(batch(samples(start + 200, 60, SECOND, 62)));
+    await other.write(batch(samples(start + 300, 60, SECOND, 63)));
+    expect(await marks()).toEqual([{ writer: null, seqs: null }]);
+    expect((await refreshRollups(pool, { deltas })).merged).toBe(0);
+    await expectRollupsMatchRaw(pool);
+
+    // a replay through the staging path (rows partly stored): the mark names no writer
+    const b = samples(start + 700, 60, SECOND, 64);
+    await writer.write(batch(b.slice(0, 100)));
+    expect((await writer.write(batch(b))).path).toBe('staging');
+    expect(await marks()).toEqual([{ writer: null, seqs: null }]);
+    expect((await refreshRollups(pool, { deltas })).merged).toBe(0);
+    await expectRollupsMatchRaw(pool);
+  });
+
+  it("the collector's periodic refresher merges closed buckets from its writer", async () => {
+    const writer = createWriter(pool, registry);
+    const start = Date.now() - 20 * 60_000; // closed buckets, now
+    await writer.write(batch(samples(start, 300, 2 * SECOND, 70)));
+    const refresher = startRollupRefresher(pool, { intervalMs: 60_000, deltas: writer.rollupDeltas });
+    try {
+      const r = await refresher.runOnce();
+      expect(r?.buckets).toBeGreaterThanOrEqual(2);
+      expect(r?.merged).toBe(r?.buckets);
+    } finally {
+      await refresher.stop();
+    }
+    await expectRollupsMatchRaw(pool);
+  });
 });
 
 describe('migration 3 on a database with history', () => {
@@ -320,14 +401,14 @@ describe('migration 3 on a database with history', () => {
     const db = await createTestDatabase('openbess_rollup_m');
     const pool = createPool(db.url, { max: 3 });
     try {
-      // migrations 3 and 5 are the rollups'
-      const before3 = MIGRATIONS.filter((m) => m.version !== 3 && m.version !== 5);
+      // migrations 3, 5 and 6 are the rollups'
+      const before3 = MIGRATIONS.filter((m) => ![3, 5, 6].includes(m.version));
       await migrate(pool, { migrations: before3 });
       const registry = await registerSites(pool, sites, maps);
       await createWriter(pool, registry).write(batch(samples(T0, 600, 9 * SECOND, 8)));
       expect((await pool.query(`SELECT to_regclass('telemetry_rollup_5m') AS t`)).rows[0].t).toBeNull();
       const r = await migrate(pool);
-      expect(r.applied).toEqual([3, 5]);
+      expect(r.applied).toEqual([3, 5, 6]);
       expect(await expectRollupsMatchRaw(pool)).toBeGreaterThan(10);
       await createWriter(pool, registry).write(batch(samples(T0 + 2 * SECOND, 600, 9 * SECOND, 9)));
       await expectRollupsMatchRaw(pool);

@@ -2,7 +2,10 @@ import { createTestDatabase, type TestDatabase } from '../support/db';
 import { createPool, type StorePool } from '../../src/store/pool';
 import { migrate } from '../../src/store/migrate';
 import { registerSites, type SeriesRegistry } from '../../src/store/registry';
-import { createWriter, type StoreWriter } from '../../src/store/writer';
+import { BinaryCopyWriter } from '../../src/store/copy-binary';
+import { bucketStart } from '../../src/store/rollup';
+import { ROLLUP_LEVELS } from '../../src/store/rollup-schema';
+import { createWriter, PredecessorFailedError, type StoreWriter } from '../../src/store/writer';
 import type { SampleBatch } from '../../src/types';
 import { batchPoints, fixtureBatch, fixtureMaps, fixtureSeries, fixtureSites } from './fixtures/site';
 
@@ -29,6 +32,8 @@ afterAll(async () => {
 });
 
 const count = async (sql: string, params: unknown[] = []) => Number((await pool.query(sql, params)).rows[0].n);
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 describe('registry', () => {
   it('creates a series row with register provenance for every map point of every device source', async () => {
@@ -171,12 +176,14 @@ describe('writer', () => {
     const w = createWriter(pool, registry, { latestFlushMs: 2000 });
     const at = (k: number) => fixtureBatch(series, T0 + 3_600_000 + k * 1000, k);
     const newest = async () => (await pool.query<{ t: Date }>(`SELECT max(time) AS t FROM latest`)).rows[0].t.getTime();
-    await w.write(at(0)); // due (first flush of this writer): in the table when write() returns
+    await w.write(at(0)); // due (first flush of this writer): started at once, beside the next write
+    for (let i = 0; i < 100 && (await newest()) !== at(0).samples[0].time; i++) await sleep(20);
     expect(await newest()).toBe(at(0).samples[0].time);
     await w.write(at(1)); // within 2 s of that flush: pending, in memory only
     await w.write(at(2));
+    await sleep(300);
     expect(await newest()).toBe(at(0).samples[0].time);
-    await new Promise((r) => setTimeout(r, 2500));
+    await sleep(2500);
     expect(await newest()).toBe(at(2).samples[0].time); // the timer flushed the newest
     await w.close();
   });
@@ -301,5 +308,55 @@ describe('binary COPY encoding', () => {
     ]);
     expect(first.latest).toEqual(first.value);
     expect(byMetric.get(arrays[1].metric)!.value).toEqual([]);
+  });
+
+  it('refuses an int4 outside its range instead of wrapping it (DataView would)', () => {
+    const w = new BinaryCopyWriter();
+    expect(() => w.int4(2 ** 40)).toThrow(RangeError);
+    expect(() => w.int4OrNull(-(2 ** 31) - 1)).toThrow(RangeError);
+    expect(() => w.int4(2 ** 31 - 1)).not.toThrow();
+  });
+});
+
+describe('pipelined writes (after / onBulkSent)', () => {
+  const stored = (t: number) =>
+    count(`SELECT count(*) AS n FROM telemetry WHERE time = $1`, [new Date(t).toISOString()]);
+
+  it('sends the rows at once but commits only after its predecessor resolved', async () => {
+    const t = T0 + 9_000_000;
+    let release!: () => void;
+    const after = new Promise<void>((r) => (release = r));
+    let sent = false;
+    const w = writer.write(fixtureBatch(series, t, 1), { after, onBulkSent: () => (sent = true) });
+    for (let i = 0; i < 100 && !sent; i++) await sleep(10);
+    expect(sent).toBe(true);
+    await sleep(100);
+    expect(await stored(t)).toBe(0); // sent, not committed
+    release();
+    expect((await w).path).toBe('copy');
+    expect(await stored(t)).toBeGreaterThan(0);
+  });
+
+  it('rolls back when its predecessor failed: nothing stored, the rollup buckets not tainted', async () => {
+    const t = T0 + 9_600_000; // another 5-minute bucket than the test before
+    const failed = Promise.reject(new Error('predecessor lost its connection'));
+    failed.catch(() => undefined);
+    await expect(writer.write(fixtureBatch(series, t, 2), { after: failed })).rejects.toBeInstanceOf(
+      PredecessorFailedError
+    );
+    expect(await stored(t)).toBe(0);
+    expect(await count(`SELECT count(*) AS n FROM poll_log WHERE time = $1`, [new Date(t).toISOString()])).toBe(0);
+    // the same batch again, as the ingest retries it: stored through plain COPY
+    expect((await writer.write(fixtureBatch(series, t, 2))).path).toBe('copy');
+    expect(await stored(t)).toBeGreaterThan(0);
+    // the retry's mark lists only the retry, and the writer's aggregates hold exactly it
+    const bucket = bucketStart(t, ROLLUP_LEVELS[0].bucketMs);
+    const mark = await pool.query<{ writer: string; seqs: string[] }>(
+      `SELECT writer, seqs FROM telemetry_rollup_dirty WHERE bucket = $1`,
+      [new Date(bucket).toISOString()]
+    );
+    expect(mark.rows[0].writer).toBe(writer.rollupDeltas.writer);
+    expect(mark.rows[0].seqs).toHaveLength(1);
+    expect(writer.rollupDeltas.take(bucket, mark.rows[0].writer, mark.rows[0].seqs.map(Number))).not.toBeNull();
   });
 });
