@@ -2,8 +2,11 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { Server as HttpServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { Client } from 'pg';
 import pino from 'pino';
+import { createApiApp } from '../../src/api/app';
 import { createIngest } from '../../src/ingest/pipeline';
 import { migrate, readStoreFeatures } from '../../src/store/migrate';
 import { MIGRATIONS } from '../../src/store/schema';
@@ -124,6 +127,26 @@ it('serves the ingest pipeline', async () => {
   await ingest.drain(60_000);
   expect(ingest.stats().pointsWritten).toBe(batches.reduce((c, b) => c + batchPoints(b), 0));
   await ingest.close();
+});
+
+it('answers concurrent latest requests over several pooled connections (no named statement clashes)', async () => {
+  const app = createApiApp({ pool, sites, maps, token: 'embedded-token', logger: pino({ level: 'silent' }) });
+  const server = await new Promise<HttpServer>((resolve) => {
+    const s = app.listen(0, '127.0.0.1', () => resolve(s));
+  });
+  try {
+    const { port } = server.address() as AddressInfo;
+    const get = () =>
+      fetch(`http://127.0.0.1:${port}/api/sites/FI006/latest`, { headers: { authorization: 'Bearer embedded-token' } });
+    // every pooled connection runs the route's query at least once
+    const answers = await Promise.all(Array.from({ length: 4 * edb.recommendedPoolMax }, get));
+    expect(answers.map((r) => r.status)).toEqual(answers.map(() => 200));
+    const body = (await answers[0].json()) as { devices: { metrics: Record<string, { values?: unknown[] }> }[] };
+    const arrays = body.devices.flatMap((d) => Object.values(d.metrics)).filter((m) => Array.isArray(m.values));
+    expect(arrays.length).toBeGreaterThan(0);
+  } finally {
+    await new Promise((r) => server.close(r));
+  }
 });
 
 it('accepts up to maxConnections clients and keeps data across a restart of the same data directory', async () => {

@@ -7,6 +7,7 @@ import { asyncRoute, badRequest, HttpError } from '../errors';
 import { accessFor, assertSiteVisible } from '../identity';
 import type { StatsProvider } from './health';
 import type { LatestMemory } from '../../store/latest-values';
+import { preparedName } from '../../store/prepared';
 import {
   floatTextToJson,
   IsoCache,
@@ -152,7 +153,7 @@ export function latestRouter(pool: Pool, sites: SiteConfig[], stats?: StatsProvi
     // or parsing in node). Rows are selected by the id range of the site's series (a plain range scan,
     // cheaper than `= ANY` of thousands of ids); ids of other sites in the range are skipped below.
     const r = await pool.query<{ s: string | null; a: string | null }>({
-      name: 'openbess_latest_site',
+      name: await preparedName(pool, 'openbess_latest_site'),
       text: `SELECT (SELECT string_agg(concat_ws(' ', series_id, (date_part('epoch', time) * 1000)::bigint, coalesce(value::text, 'null')), E'\\n')
                        FROM latest WHERE series_id BETWEEN $1 AND $2) AS s,
                     CASE WHEN $5::boolean THEN
