@@ -21,7 +21,7 @@ interface Entry {
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** Defaults of the {@link IngestOptions} sizes (see there). */
-export const INGEST_DEFAULTS = { maxBatchPoints: 2_000_000, maxMemoryPoints: 4_000_000 } as const;
+export const INGEST_DEFAULTS = { maxBatchPoints: 2_000_000, maxMemoryPoints: 3_000_000 } as const;
 
 /**
  * Creates the ingest pipeline between the poller and the store.

@@ -23,8 +23,9 @@ export interface IngestOptions {
    */
   maxBatchPoints?: number;
   /**
-   * Points held in memory before batches go to the disk spool (default 4 000 000 ≈ 90 MB at the
-   * large site's mix: 90 B per scalar sample, 8 B per cell; 0 = spool everything not yet written).
+   * Points held in memory before batches go to the disk spool (default 3 000 000 ≈ 65 MB at the
+   * large site's mix — ≈ 90 B per scalar sample, 8 B per cell — which leaves room in the collector's
+   * 192 MB old space for a spool segment being replayed; 0 = spool everything not yet written).
    */
   maxMemoryPoints?: number;
   /**

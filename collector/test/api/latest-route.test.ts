@@ -1,3 +1,5 @@
+import { get as httpGet, type IncomingHttpHeaders } from 'node:http';
+import { gunzipSync } from 'node:zlib';
 import { realArrayTextToJson } from '../../src/api/routes/latest';
 import { createWriter } from '../../src/store/writer';
 import { setupApi, startApi, TOKEN, type ApiFixture, type RunningApi } from './support/fixture';
@@ -84,6 +86,49 @@ describe('GET /api/sites/:site/latest', () => {
     // without arrays: no array metric listed
     const scalarsOnly = await get('?arrays=0');
     expect(pick(scalarsOnly, other.device, other.metric).value).toBe(1234.5);
+  });
+});
+
+describe('GET /api/sites/:site/latest: representations', () => {
+  /** A raw GET with the given headers (node:http: no transparent decompression). */
+  const raw = (headers: Record<string, string>, query = '?arrays=false') =>
+    new Promise<{ status: number; headers: IncomingHttpHeaders; body: Buffer }>((resolve, reject) => {
+      const u = new URL(`${api.url}/api/sites/FI006/latest${query}`);
+      httpGet(
+        {
+          host: u.hostname,
+          port: u.port,
+          path: u.pathname + u.search,
+          headers: { authorization: `Bearer ${TOKEN}`, ...headers },
+        },
+        (res) => {
+          const chunks: Buffer[] = [];
+          res.on('data', (c: Buffer) => chunks.push(c));
+          res.on('end', () =>
+            resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks) })
+          );
+          res.on('error', reject);
+        }
+      ).on('error', reject);
+    });
+
+  it('sends gzip to a client that accepts it: the same JSON, its own ETag, 304 on a match', async () => {
+    for (const query of ['?arrays=false', '']) {
+      const plain = await raw({ 'accept-encoding': 'identity' }, query);
+      const zipped = await raw({ 'accept-encoding': 'gzip, deflate, br' }, query);
+      expect([plain.status, zipped.status]).toEqual([200, 200]);
+      expect(plain.headers['content-encoding']).toBeUndefined();
+      expect(zipped.headers['content-encoding']).toBe('gzip');
+      expect(zipped.headers.vary).toMatch(/Accept-Encoding/i);
+      expect(gunzipSync(zipped.body).equals(plain.body)).toBe(true);
+      expect(zipped.body.length).toBeLessThan(plain.body.length / 3);
+      expect(zipped.headers.etag).not.toBe(plain.headers.etag);
+      const again = await raw({ 'accept-encoding': 'gzip', 'if-none-match': String(zipped.headers.etag) }, query);
+      expect(again.status).toBe(304);
+      // the identity ETag does not match the gzip representation
+      const other = await raw({ 'accept-encoding': 'gzip', 'if-none-match': String(plain.headers.etag) }, query);
+      expect(other.status).toBe(200);
+    }
   });
 });
 

@@ -1,4 +1,6 @@
 import { createHash } from 'node:crypto';
+import { promisify } from 'node:util';
+import { gzip } from 'node:zlib';
 import { Router } from 'express';
 import type { Pool } from 'pg';
 import { z } from 'zod';
@@ -45,6 +47,8 @@ const querySchema = z
 /** A cached body is reused for at most this long, ms (see {@link latestRouter}). */
 const REUSE_MAX_MS = 2000;
 
+const gzipAsync = promisify(gzip);
+
 /** Scalar bodies of a site are built ahead while it was asked for within this long, ms … */
 const WARM_MS = 60_000;
 /** … as soon as a write changed the values, seen within this long, ms. */
@@ -54,6 +58,26 @@ const WARM_CHECK_MS = 20;
 const META_CHECK_MS = 10_000;
 /** … and reloaded whatever the stamp when older than this, ms (bounds what a stamp could miss). */
 const META_MAX_AGE_MS = 300_000;
+
+/** A built response body: the JSON bytes, their ETag (opaque part) and, once asked for, their gzip. */
+interface Body {
+  bytes: Buffer;
+  etag: string;
+  gzip?: Promise<Buffer>;
+}
+
+/**
+ * The gzip of a body, compressed once (level 1, on libuv's thread pool: ≈ 3 ms for the large site's
+ * 0.66 MB, to ≈ 60 kB) and kept with it.
+ */
+function gzipOf(b: Body): Promise<Buffer> {
+  if (!b.gzip) {
+    const z = gzipAsync(b.bytes, { level: 1 });
+    b.gzip = z;
+    z.catch(() => b.gzip === z && delete b.gzip);
+  }
+  return b.gzip;
+}
 
 /**
  * `GET /api/sites/:site/latest[?arrays=false]`: the latest value of every metric of every device of
@@ -68,6 +92,10 @@ const META_MAX_AGE_MS = 300_000;
  * version, and for at most {@link REUSE_MAX_MS} (other writers, e.g. a backfill, reach the table).
  * Concurrent requests share one build; a site's scalar body is built ahead after each write while
  * the site is being asked for (see `keepWarm`).
+ *
+ * Bodies go out gzip-compressed to clients that accept it (Grafana's data proxy and browsers do):
+ * compressed once per body, off the event loop, and ahead with the scalar body while the site is
+ * asked for that way — the large site's 0.66 MB as ≈ 60 kB, one socket write instead of about ten.
  *
  * Speed: the site's devices and series are held in memory (checked against the series-catalogue stamp
  * every {@link META_CHECK_MS} in the background, never on a request's path after the first); each
@@ -177,14 +205,14 @@ export function latestRouter(pool: Pool, sites: SiteConfig[], stats?: StatsProvi
     return writeLatestBody(site, meta, value, time, withArrays);
   };
   /** The body as bytes with its ETag, computed once per build (express would hash it on every send). */
-  const encode = (bytes: Buffer) => {
+  const encode = (bytes: Buffer): Body => {
     return {
       bytes,
-      etag: `W/"${bytes.length.toString(16)}-${createHash('sha1').update(bytes).digest('base64').slice(0, 27)}"`,
+      etag: `${bytes.length.toString(16)}-${createHash('sha1').update(bytes).digest('base64').slice(0, 27)}`,
     };
   };
   /** Cached bodies by `site|withArrays` (see the route's description). */
-  const cache = new Map<string, { version: string; at: number; body: Promise<{ bytes: Buffer; etag: string }> }>();
+  const cache = new Map<string, { version: string; at: number; body: Promise<Body> }>();
   /**
    * The version a body must have to be reused: from memory (scalars only), the values' version alone —
    * the writer changes it with every write, a reseed included; else the committed-points counter with
@@ -217,22 +245,25 @@ export function latestRouter(pool: Pool, sites: SiteConfig[], stats?: StatsProvi
    * find it built instead of building it — a dashboard's refresh does not wait for the 7.6 k values
    * of a large site to be written out.
    */
-  const warmSites = new Map<string, number>();
+  const warmSites = new Map<string, { at: number; gzip: boolean }>();
   let warmTimer: NodeJS.Timeout | null = null;
   const warmTick = () => {
     const now = Date.now();
-    for (const [site, at] of warmSites) {
-      if (now - at > WARM_MS) warmSites.delete(site);
-      else if (latest?.seeded) void bodyFor(site, false).catch(() => undefined);
+    for (const [site, w] of warmSites) {
+      if (now - w.at > WARM_MS) warmSites.delete(site);
+      else if (latest?.seeded)
+        void bodyFor(site, false)
+          .then((b) => (w.gzip ? gzipOf(b) : undefined))
+          .catch(() => undefined);
     }
     if (warmSites.size === 0 && warmTimer) {
       clearInterval(warmTimer);
       warmTimer = null;
     }
   };
-  const keepWarm = (site: string) => {
+  const keepWarm = (site: string, gzip: boolean) => {
     if (!stats || !latest) return;
-    warmSites.set(site, Date.now());
+    warmSites.set(site, { at: Date.now(), gzip });
     if (!warmTimer) {
       warmTimer = setInterval(warmTick, WARM_CHECK_MS);
       warmTimer.unref?.();
@@ -249,11 +280,20 @@ export function latestRouter(pool: Pool, sites: SiteConfig[], stats?: StatsProvi
       if (!known.has(site)) throw new HttpError(404, `unknown site ${site}`);
       assertSiteVisible(accessFor(req), site);
       const withArrays = q.data.arrays === undefined || q.data.arrays === 'true' || q.data.arrays === '1';
-      if (!withArrays) keepWarm(site);
+      const gzip = req.acceptsEncodings('gzip', 'identity') === 'gzip';
+      if (!withArrays) keepWarm(site, gzip);
       const body = await bodyFor(site, withArrays);
-      res.type('application/json').set('ETag', body.etag);
+      res.type('application/json').vary('Accept-Encoding');
+      if (!gzip) {
+        res.set('ETag', `W/"${body.etag}"`);
+        if (req.fresh) res.status(304).end();
+        else res.send(body.bytes);
+        return;
+      }
+      // the gzip representation has an ETag of its own (RFC 9110 §8.8.3)
+      res.set('ETag', `W/"${body.etag}-gz"`);
       if (req.fresh) res.status(304).end();
-      else res.send(body.bytes);
+      else res.set('Content-Encoding', 'gzip').send(await gzipOf(body));
     })
   );
   return r;
