@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { bucketStart, RollupAccumulator, type RollupRows } from './rollup';
+import { bucketStart, RollupAccumulator, type RollupRows } from './rollup-rows';
 import { ROLLUP_LEVELS } from './rollup-schema';
 import type { ScalarRows } from './rows';
 

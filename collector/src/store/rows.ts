@@ -1,4 +1,3 @@
-import type { Logger } from 'pino';
 import type { AttributeSample, PollRecord, SampleBatch } from '../types';
 import type { SeriesRegistry } from './registry';
 
@@ -95,9 +94,10 @@ export function groupByDevice(batches: SampleBatch[]): SampleBatch[] {
 /**
  * Resolves samples to series ids and validates them. A sample whose time is not a finite epoch-ms
  * within 1970..9999, whose series is unknown, or whose kind differs from its series (a scalar for an
- * array series) is rejected and counted — one bad sample never fails the whole batch.
+ * array series) is rejected and counted (the caller logs `rejectReasons`) — one bad sample never fails
+ * the whole batch.
  */
-export function resolveRows(batches: SampleBatch[], registry: SeriesRegistry, logger?: Logger): ResolvedRows {
+export function resolveRows(batches: SampleBatch[], registry: SeriesRegistry): ResolvedRows {
   const scalars: ScalarRows = { series: [], time: [], value: [] };
   const arrays: ArrayRows = { series: [], time: [], values: [] };
   const attributes: AttributeSample[] = [];
@@ -113,13 +113,16 @@ export function resolveRows(batches: SampleBatch[], registry: SeriesRegistry, lo
   // a batch is one device's poll: one device lookup per run of its samples
   let device: string | undefined;
   let metrics: ReadonlyMap<string, number> | undefined;
+  const idOf = (d: string, metric: string) => {
+    if (d !== device) {
+      device = d;
+      metrics = registry.metricsOf(d);
+    }
+    return metrics?.get(metric);
+  };
   for (const b of batches) {
     for (const s of b.samples) {
-      if (s.device !== device) {
-        device = s.device;
-        metrics = registry.metricsOf(device);
-      }
-      const id = metrics?.get(s.metric);
+      const id = idOf(s.device, s.metric);
       if (id === undefined) {
         unknown++;
         reject(`no series for ${s.device}/${s.metric}`);
@@ -133,7 +136,7 @@ export function resolveRows(batches: SampleBatch[], registry: SeriesRegistry, lo
       }
     }
     for (const a of b.arrays) {
-      const id = registry.get(a.device, a.metric);
+      const id = idOf(a.device, a.metric);
       if (id === undefined) {
         unknown++;
         reject(`no series for ${a.device}/${a.metric}`);
@@ -165,7 +168,6 @@ export function resolveRows(batches: SampleBatch[], registry: SeriesRegistry, lo
       else reject(`poll record ${p.device}/${p.map}/${p.group}: bad time or key`);
     }
   }
-  if (rejected > 0) logger?.warn({ rejected, examples: reasons }, 'samples rejected');
   return { scalars, arrays, attributes, polls, points, rejected, rejectReasons: reasons, unknown };
 }
 

@@ -1,8 +1,9 @@
 import type { Pool, PoolClient } from 'pg';
 import type { Logger } from 'pino';
 import type { SampleBatch } from '../types';
-import { arrayLiteral, realArrayLiteral, stripNul, TimeText } from './copy-text';
+import { realArrayLiteral, stripNul, TimeText } from './copy-text';
 import { copyArrays, copyPolls, copyScalars, finiteOrNull, intOrNull, pollFromRow, upsertQuality } from './copy-rows';
+import { LatestFlusher } from './latest-flush';
 import type { LatestValues } from './latest-values';
 import { isPglite } from './migrate';
 import { RollupMarker } from './rollup';
@@ -13,7 +14,6 @@ import {
   groupByDevice,
   missingSeries,
   newestAttributes,
-  newestPerSeries,
   qualityDeltas,
   resolveRows,
   type QualityDelta,
@@ -109,7 +109,11 @@ const UNIQUE_VIOLATION = '23505';
  * SQLSTATE that is not a connection failure) only when it rolled the transaction back.
  */
 function maybeCommitted(e: unknown): boolean {
-  if (e instanceof PredecessorFailedError) return false;
+  return !(e instanceof PredecessorFailedError) && sessionLost(e);
+}
+
+/** The error is not the server's answer to a statement (no SQLSTATE, or a connection failure). */
+function sessionLost(e: unknown): boolean {
   const code = String((e as { code?: string }).code ?? '');
   return !/^[0-9A-Z]{5}$/.test(code) || isTransientDbError(e);
 }
@@ -127,15 +131,8 @@ export class StoreWriter {
    * in this process merges them (pass it to refreshRollups / startRollupRefresher as `deltas`).
    */
   readonly rollupDeltas = new RollupDeltas();
-  /** Newest committed scalar row per series not yet in `latest` (epoch ms, value). */
-  private pendingScalars = new Map<number, { t: number; v: number | null }>();
-  /** Newest committed array time per series not yet in `latest_array` (epoch ms). */
-  private pendingArrays = new Map<number, number>();
-  private readonly latestFlushMs: number;
-  private lastLatestFlush = 0;
-  private latestTimer: ReturnType<typeof setTimeout> | null = null;
-  private latestFlushing: Promise<void> | null = null;
-  private recovered = false;
+  /** The newest committed row per series on its way to the latest tables (./latest-flush.ts). */
+  private readonly latestTables: LatestFlusher;
 
   constructor(
     private readonly pool: Pool,
@@ -144,7 +141,12 @@ export class StoreWriter {
   ) {
     this.resolvedMethod = opts.method && opts.method !== 'auto' ? opts.method : null;
     this.chunkRows = opts.insertChunkRows ?? 20_000;
-    this.latestFlushMs = Math.max(0, opts.latestFlushMs ?? 1000);
+    this.latestTables = new LatestFlusher(
+      pool,
+      (body) => this.withClient((client) => this.transaction(client, () => body(client))),
+      Math.max(0, opts.latestFlushMs ?? 1000),
+      opts.logger
+    );
   }
 
   /** The method in use (asks the server once when `auto`). */
@@ -158,7 +160,7 @@ export class StoreWriter {
    * array rows, attributes (newest wins), poll_log rows, device_quality counters (counted only for
    * poll records actually inserted, so a replay does not double-count) and the rollup marks
    * (./rollup.ts). After the commit, the newest row per series goes to the latest-values tables
-   * within `latestFlushMs` ({@link flushLatest}).
+   * within `latestFlushMs` ({@link flushLatest}, ./latest-flush.ts).
    *
    * Idempotent: replaying a committed batch stores nothing twice. Series the registry does not know
    * are created first.
@@ -206,8 +208,8 @@ export class StoreWriter {
     // committed: newest wins in memory now, in the latest tables at the next flush — on a connection
     // of its own, alongside the next write
     this.opts.latest?.apply(rows.scalars);
-    this.notePending(rows);
-    void this.maybeFlushLatest();
+    this.latestTables.note(rows);
+    void this.latestTables.maybeFlush();
     return {
       path,
       scalarRows: rows.scalars.series.length,
@@ -243,8 +245,7 @@ export class StoreWriter {
     try {
       return await body(client);
     } catch (e) {
-      const code = String((e as { code?: string }).code ?? '');
-      if (!/^[0-9A-Z]{5}$/.test(code) || isTransientDbError(e)) broken ??= e as Error;
+      if (sessionLost(e)) broken ??= e as Error;
       throw e;
     } finally {
       client.removeListener('error', onSocketError);
@@ -396,149 +397,20 @@ export class StoreWriter {
     }
   }
 
-  /** Remembers the newest committed row per series for the next latest flush. */
-  private notePending(rows: ResolvedRows): void {
-    const s = rows.scalars;
-    for (const i of newestPerSeries(s.series, s.time)) this.pendScalar(s.series[i], s.time[i], s.value[i]);
-    const a = rows.arrays;
-    for (const i of newestPerSeries(a.series, a.time)) this.pendArray(a.series[i], a.time[i]);
-  }
-
-  /** Holds a scalar row for the next latest flush unless a newer one is held (newest wins). */
-  private pendScalar(id: number, t: number, v: number | null): void {
-    const held = this.pendingScalars.get(id);
-    if (!held || t > held.t) this.pendingScalars.set(id, { t, v });
-  }
-
-  /** Holds an array time for the next latest flush unless a newer one is held. */
-  private pendArray(id: number, t: number): void {
-    const held = this.pendingArrays.get(id);
-    if (held === undefined || t > held) this.pendingArrays.set(id, t);
-  }
-
-  /** Flushes the latest tables when the interval is due, else makes sure a timer will. Never throws. */
-  private async maybeFlushLatest(): Promise<void> {
-    if (this.pendingScalars.size === 0 && this.pendingArrays.size === 0) return;
-    const due = this.lastLatestFlush + this.latestFlushMs - Date.now();
-    if (due <= 0) {
-      await this.flushLatest().catch((e) =>
-        this.opts.logger?.warn({ err: (e as Error).message }, 'latest values not flushed; retrying with the next write')
-      );
-      return;
-    }
-    if (this.latestTimer) return;
-    this.latestTimer = setTimeout(() => {
-      this.latestTimer = null;
-      void this.maybeFlushLatest();
-    }, due);
-    // Node's timers have unref (a pending flush does not keep the process alive); a browser-like
-    // test environment's (jsdom) setTimeout returns a number
-    (this.latestTimer as { unref?: () => void }).unref?.();
-  }
-
   /**
-   * Writes the newest committed row of every series written since the last flush into `latest` and
-   * `latest_array` (newest wins: `ON CONFLICT (series_id) DO UPDATE … WHERE latest.time < EXCLUDED.time`;
-   * the array is copied from its telemetry_array row by primary key, not sent again). The first flush of
-   * a writer first repairs both tables from telemetry (a process killed between a commit and its
-   * flush left them behind). Everything committed before the call is in the tables when it resolves;
-   * concurrent callers share one flush. Writes start a flush without waiting for it.
+   * Brings the latest tables up to everything committed before the call (see
+   * {@link LatestFlusher.flush}); concurrent callers share one flush. Writes start a flush without
+   * waiting for it.
    * @throws the database error (the rows stay pending for the next flush)
    */
-  async flushLatest(): Promise<void> {
-    // rows pending now may have come after the start of a flush in progress: wait for it, then flush
-    // (or share a flush another caller started after it, which takes them too)
-    if (this.latestFlushing) await this.latestFlushing.catch(() => undefined);
-    this.latestFlushing ??= (async () => {
-      try {
-        await this.flushLatestNow();
-      } finally {
-        this.latestFlushing = null;
-      }
-    })();
-    return this.latestFlushing;
+  flushLatest(): Promise<void> {
+    return this.latestTables.flush();
   }
 
-  /** Flushes what is pending now; stops the timer. */
-  async close(): Promise<void> {
-    if (this.latestTimer) clearTimeout(this.latestTimer);
-    this.latestTimer = null;
-    await this.flushLatest();
+  /** Flushes what is pending now; stops the flush timer. */
+  close(): Promise<void> {
+    return this.latestTables.close();
   }
-
-  private async flushLatestNow(): Promise<void> {
-    this.lastLatestFlush = Date.now();
-    if (!this.recovered) {
-      await repairLatest(this.pool);
-      this.recovered = true;
-    }
-    const scalars = this.pendingScalars;
-    const arrays = this.pendingArrays;
-    if (scalars.size === 0 && arrays.size === 0) return;
-    this.pendingScalars = new Map();
-    this.pendingArrays = new Map();
-    try {
-      await this.withClient((client) =>
-        this.transaction(client, async () => {
-          if (scalars.size > 0) {
-            const ids = [...scalars.keys()].sort((x, y) => x - y);
-            await client.query(
-              `INSERT INTO latest (series_id, time, value)
-               SELECT s, to_timestamp(t / 1000), v FROM unnest($1::int[], $2::float8[], $3::float8[]) AS u(s, t, v)
-               ON CONFLICT (series_id) DO UPDATE SET time = EXCLUDED.time, value = EXCLUDED.value
-               WHERE latest.time < EXCLUDED.time`,
-              [
-                arrayLiteral(ids),
-                arrayLiteral(ids.map((i) => scalars.get(i)!.t)),
-                arrayLiteral(ids.map((i) => scalars.get(i)!.v)),
-              ]
-            );
-          }
-          if (arrays.size > 0) {
-            const ids = [...arrays.keys()].sort((x, y) => x - y);
-            await client.query(
-              `INSERT INTO latest_array (series_id, time, value)
-               SELECT ta.series_id, ta.time, ta.value
-                 FROM unnest($1::int[], $2::float8[]) AS u(s, t)
-                 JOIN telemetry_array ta ON ta.series_id = u.s AND ta.time = to_timestamp(u.t / 1000)
-               ON CONFLICT (series_id) DO UPDATE SET time = EXCLUDED.time, value = EXCLUDED.value
-               WHERE latest_array.time < EXCLUDED.time`,
-              [arrayLiteral(ids), arrayLiteral(ids.map((i) => arrays.get(i)!))]
-            );
-          }
-        })
-      );
-    } catch (e) {
-      // keep them for the next flush, unless a newer row arrived meanwhile
-      for (const [id, x] of scalars) this.pendScalar(id, x.t, x.v);
-      for (const [id, t] of arrays) this.pendArray(id, t);
-      throw e;
-    }
-  }
-}
-
-/**
- * Brings `latest` and `latest_array` up to the newest telemetry row of every series (newest wins): a
- * writer flushes them within `latestFlushMs` after its commits, so a process killed in between
- * leaves them behind by up to that. One primary-key probe per series.
- * @throws the database error
- */
-export async function repairLatest(pool: Pick<Pool, 'query'>): Promise<void> {
-  await pool.query(
-    `INSERT INTO latest (series_id, time, value)
-     SELECT s.id, t.time, t.value FROM series s
-     CROSS JOIN LATERAL (SELECT time, value FROM telemetry WHERE series_id = s.id ORDER BY time DESC LIMIT 1) t
-     WHERE s.kind = 'scalar'
-     ON CONFLICT (series_id) DO UPDATE SET time = EXCLUDED.time, value = EXCLUDED.value WHERE latest.time < EXCLUDED.time`
-  );
-  await pool.query(
-    `INSERT INTO latest_array (series_id, time, value)
-     SELECT s.id, t.time, t.value FROM series s
-     CROSS JOIN LATERAL (SELECT time, value FROM telemetry_array WHERE series_id = s.id ORDER BY time DESC LIMIT 1) t
-     WHERE s.kind = 'array'
-     ON CONFLICT (series_id) DO UPDATE SET time = EXCLUDED.time, value = EXCLUDED.value
-     WHERE latest_array.time < EXCLUDED.time`
-  );
 }
 
 /** Creates a {@link StoreWriter}. */

@@ -1,4 +1,4 @@
-import { aggregateRollup, bucketStart } from '../../src/store/rollup';
+import { aggregateRollup, bucketStart } from '../../src/store/rollup-rows';
 import { RollupDeltas } from '../../src/store/rollup-delta';
 import type { ScalarRows } from '../../src/store/rows';
 

@@ -3,13 +3,8 @@ import { backfill } from '../../src/store/backfill';
 import { migrate } from '../../src/store/migrate';
 import { createPool, type StorePool } from '../../src/store/pool';
 import { registerSites, type SeriesRegistry } from '../../src/store/registry';
-import {
-  aggregateRollup,
-  bucketStart,
-  refreshRollups,
-  RollupMarker,
-  startRollupRefresher,
-} from '../../src/store/rollup';
+import { refreshRollups, RollupMarker, startRollupRefresher } from '../../src/store/rollup';
+import { aggregateRollup, bucketStart } from '../../src/store/rollup-rows';
 import { ROLLUP_LEVELS, ROLLUP_ORIGIN } from '../../src/store/rollup-schema';
 import { MIGRATIONS } from '../../src/store/schema';
 import { createWriter } from '../../src/store/writer';

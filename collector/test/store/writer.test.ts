@@ -3,7 +3,7 @@ import { createPool, type StorePool } from '../../src/store/pool';
 import { migrate } from '../../src/store/migrate';
 import { registerSites, type SeriesRegistry } from '../../src/store/registry';
 import { BinaryCopyWriter } from '../../src/store/copy-binary';
-import { bucketStart } from '../../src/store/rollup';
+import { bucketStart } from '../../src/store/rollup-rows';
 import { ROLLUP_LEVELS } from '../../src/store/rollup-schema';
 import { createWriter, PredecessorFailedError, type StoreWriter } from '../../src/store/writer';
 import type { SampleBatch } from '../../src/types';
